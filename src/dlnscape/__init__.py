@@ -1,0 +1,76 @@
+"""dlnscape: exact, certified loss-landscape analysis of deep linear networks."""
+
+from dlnscape.architecture import (
+    Architecture,
+    check_point,
+    end_to_end,
+    pack,
+    random_point,
+    unpack,
+)
+from dlnscape.errors import (
+    ArchitectureError,
+    DlnscapeError,
+    LossError,
+    MemoryBudgetError,
+    PointError,
+    ShapeError,
+    SolverError,
+    SpecError,
+)
+from dlnscape.landscape import ExtremeEigenvalues, Landscape, hessian_extreme_eigenvalues
+from dlnscape.losses import (
+    DistanceLoss,
+    JaxLoss,
+    LinearQuadraticLoss,
+    LogisticLoss,
+    Loss,
+    SquaredLoss,
+)
+from dlnscape.models import LinearNetwork
+from dlnscape.spec import load_spec, spec_from_dict
+
+# subpackages list their public names in __all__; they are re-exported here
+from dlnscape import geometry as _geometry  # noqa: E402
+from dlnscape import functional as _functional  # noqa: E402
+from dlnscape import critical as _critical  # noqa: E402
+from dlnscape import algebraic as _algebraic  # noqa: E402
+from dlnscape.geometry import *  # noqa: E402,F401,F403
+from dlnscape.functional import *  # noqa: E402,F401,F403
+from dlnscape.critical import *  # noqa: E402,F401,F403
+from dlnscape.algebraic import *  # noqa: E402,F401,F403
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Architecture",
+    "ArchitectureError",
+    "DistanceLoss",
+    "DlnscapeError",
+    "ExtremeEigenvalues",
+    "JaxLoss",
+    "Landscape",
+    "LinearNetwork",
+    "LinearQuadraticLoss",
+    "LogisticLoss",
+    "Loss",
+    "LossError",
+    "MemoryBudgetError",
+    "PointError",
+    "ShapeError",
+    "SolverError",
+    "SpecError",
+    "SquaredLoss",
+    "check_point",
+    "end_to_end",
+    "hessian_extreme_eigenvalues",
+    "load_spec",
+    "spec_from_dict",
+    "pack",
+    "random_point",
+    "unpack",
+    *_geometry.__all__,
+    *_functional.__all__,
+    *_critical.__all__,
+    *_algebraic.__all__,
+]

@@ -1,0 +1,34 @@
+"""Helpers shared by CLI commands: clear errors instead of tracebacks, atomic JSON output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from dlnscape.errors import DlnscapeError
+from dlnscape.io import to_jsonable, write_atomic, write_json_atomic  # noqa: F401
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:  # this module holds helpers, no command
+    return None
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Turn a DlnscapeError into a one-line message and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any):
+        try:
+            return fn(*args, **kwargs)
+        except DlnscapeError as e:
+            err_console.print(f"[bold red]error:[/] {e}")
+            raise typer.Exit(2) from None
+
+    return wrapper

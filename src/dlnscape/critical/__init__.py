@@ -1,0 +1,3 @@
+"""Certified classification of points: verdicts, certificates and their verify()."""
+
+__all__: list[str] = []

@@ -1,0 +1,410 @@
+"""Losses on the end-to-end matrix ``W ∈ R^{d_h × d_0}``.
+
+Each loss gives the value, the gradient, Hessian-vector products, a batched Hessian action (used
+to assemble dense Hessians with BLAS-3), a JAX expression of itself (the reference in tests and
+the engine of :class:`JaxLoss`), and the exact Taylor coefficients of ``t ↦ l(W(t))`` along a
+matrix polynomial ``W(t) = Σ_k W_k t^k`` — exact polynomials for the quadratic losses, JAX
+Taylor mode (``jax.experimental.jet``) otherwise.
+
+Normalisations (the seeds differ, see the claims catalog §0.2): :class:`SquaredLoss` carries
+the ½ of seeds 001–003; :class:`DistanceLoss` has no ½, as in seed 004.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dlnscape.architecture import as_float_matrix
+from dlnscape.errors import LossError, PointError
+from dlnscape.jax_support import jax, jnp
+
+
+def _checked(a: object, name: str, shape: tuple[int, ...] | None = None, ndim: int = 2):
+    try:
+        return as_float_matrix(a, name, shape, ndim=ndim)
+    except PointError as e:
+        raise LossError(str(e)) from None
+
+
+class Loss:
+    """A loss ``l: R^{d_h×d_0} → R``. Subclasses set ``shape`` (or ``None`` for any shape)."""
+
+    shape: tuple[int, int] | None = None
+    #: degree of the loss as a polynomial in W, or None when it is not polynomial
+    degree: int | None = None
+
+    # -- oracles ---------------------------------------------------------------------------
+    def value(self, W: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def hvp(self, W: np.ndarray, V: np.ndarray) -> np.ndarray:
+        """``∇²l(W)[V]``."""
+        return self.hessian_apply(W, V[None])[0]
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        """``∇²l(W)`` applied to a batch ``Vs`` of shape ``(k, d_h, d_0)``."""
+        raise NotImplementedError
+
+    def hessian_matrix(self, W: np.ndarray) -> np.ndarray:
+        """Dense ``∇²l(W)`` on row-major ``vec(W)``, shape ``(d_h d_0, d_h d_0)``."""
+        m, n = W.shape
+        basis = np.eye(m * n).reshape(m * n, m, n)
+        return self.hessian_apply(W, basis).reshape(m * n, m * n)
+
+    def jax_value(self, W):
+        """The same loss written in JAX: the reference for tests, and the engine of jet."""
+        raise NotImplementedError
+
+    # -- Taylor ------------------------------------------------------------------------------
+    def taylor(self, coeffs: Sequence[np.ndarray], order: int) -> np.ndarray:
+        """Coefficients ``c_0..c_order`` of ``l(Σ_k coeffs[k] t^k)``.
+
+        Exact for polynomial losses (subclasses override); JAX Taylor mode otherwise.
+        """
+        return jet_taylor(self.jax_value, coeffs, order)
+
+    # -- validation --------------------------------------------------------------------------
+    def check_shape(self, shape: tuple[int, int]) -> None:
+        if self.shape is not None and tuple(shape) != self.shape:
+            raise LossError(
+                f"loss: {type(self).__name__} is defined on {self.shape[0]}×{self.shape[1]} "
+                f"matrices but the architecture's end-to-end matrix is {shape[0]}×{shape[1]}"
+            )
+
+    @property
+    def is_polynomial(self) -> bool:
+        return self.degree is not None
+
+
+def jet_taylor(fn: Callable, coeffs: Sequence[np.ndarray], order: int) -> np.ndarray:
+    """Taylor coefficients of ``t ↦ fn(Σ_k coeffs[k] t^k)`` at ``t = 0`` by ``jax.experimental.jet``.
+
+    ``jet`` returns derivatives, so coefficient ``k`` is the k-th derivative divided by ``k!``.
+    """
+    from jax.experimental import jet
+
+    cs = [jnp.asarray(c) for c in coeffs]
+
+    def g(t):
+        W = cs[0]
+        for k in range(1, len(cs)):
+            W = W + cs[k] * t**k
+        return fn(W)
+
+    c0 = float(g(jnp.asarray(0.0)))
+    if order == 0:
+        return np.array([c0])
+    series = [jnp.asarray(1.0)] + [jnp.asarray(0.0)] * (order - 1)
+    _, derivs = jet.jet(g, (jnp.asarray(0.0),), (series,))
+    out = [c0] + [float(derivs[k - 1]) / math.factorial(k) for k in range(1, order + 1)]
+    return np.array(out)
+
+
+def _poly_inner(R: Sequence[np.ndarray], order: int) -> np.ndarray:
+    """Coefficients of ``⟨R(t), R(t)⟩`` for a vector polynomial ``R(t) = Σ_k R[k] t^k``."""
+    K = len(R) - 1
+    flat = np.stack([np.ravel(r) for r in R])
+    gram = flat @ flat.T
+    out = np.zeros(max(order, 2 * K) + 1)
+    for j in range(K + 1):
+        for k in range(K + 1):
+            out[j + k] += gram[j, k]
+    return out[: order + 1]
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SquaredLoss(Loss):
+    """``l(W) = ½‖WX − Y‖²_F`` for data ``X ∈ R^{d_0×n}``, ``Y ∈ R^{d_h×n}`` (any ranks)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    degree: int | None = field(default=2, init=False)
+
+    def __post_init__(self) -> None:
+        X = _checked(self.X, "X")
+        Y = _checked(self.Y, "Y")
+        if X.shape[1] != Y.shape[1]:
+            raise LossError(
+                f"Y: expected {X.shape[1]} columns (one per column of X), got shape {Y.shape}"
+            )
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "Y", Y)
+        object.__setattr__(self, "_XXt", X @ X.T)
+
+    @property
+    def shape(self) -> tuple[int, int]:  # type: ignore[override]
+        return (self.Y.shape[0], self.X.shape[0])
+
+    # data-loss interface: l(W) = ℓ(WX) lets the landscape backpropagate on activations
+    def output_value(self, Z: np.ndarray) -> float:
+        R = Z - self.Y
+        return 0.5 * float(np.vdot(R, R))
+
+    def output_grad(self, Z: np.ndarray) -> np.ndarray:
+        return Z - self.Y
+
+    def value(self, W: np.ndarray) -> float:
+        return self.output_value(W @ self.X)
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        return (W @ self.X - self.Y) @ self.X.T
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        return Vs @ self._XXt
+
+    def hessian_matrix(self, W: np.ndarray) -> np.ndarray:
+        return np.kron(np.eye(self.shape[0]), self._XXt)
+
+    def jax_value(self, W):
+        R = W @ jnp.asarray(self.X) - jnp.asarray(self.Y)
+        return 0.5 * jnp.sum(R * R)
+
+    def taylor(self, coeffs: Sequence[np.ndarray], order: int) -> np.ndarray:
+        R = [c @ self.X for c in coeffs]
+        R[0] = R[0] - self.Y
+        return 0.5 * _poly_inner(R, order)
+
+
+@dataclass(frozen=True, eq=False)
+class DistanceLoss(Loss):
+    """``l(W) = ‖φ · vec(W − Q0)‖²`` with ``vec`` row-major; ``φ = I`` when ``phi`` is None.
+
+    The loss of Trager et al. 2020, Example 13 and Experiment 1 (no ½).
+    """
+
+    Q0: np.ndarray
+    phi: np.ndarray | None = None
+    degree: int | None = field(default=2, init=False)
+
+    def __post_init__(self) -> None:
+        Q0 = _checked(self.Q0, "Q0")
+        object.__setattr__(self, "Q0", Q0)
+        N = Q0.size
+        if self.phi is not None:
+            phi = _checked(self.phi, "phi")
+            if phi.shape[1] != N:
+                raise LossError(
+                    f"phi: expected {N} columns (acting on vec(W) of a {Q0.shape[0]}×{Q0.shape[1]} "
+                    f"matrix), got shape {phi.shape}"
+                )
+            object.__setattr__(self, "phi", phi)
+            object.__setattr__(self, "_G", phi.T @ phi)
+        else:
+            object.__setattr__(self, "_G", None)
+
+    @property
+    def shape(self) -> tuple[int, int]:  # type: ignore[override]
+        return self.Q0.shape
+
+    @property
+    def metric(self) -> np.ndarray:
+        """``φᵀφ`` (the identity when ``phi`` is None)."""
+        return np.eye(self.Q0.size) if self._G is None else self._G
+
+    def _apply_G(self, V: np.ndarray) -> np.ndarray:
+        if self._G is None:
+            return V
+        flat = V.reshape(V.shape[:-2] + (-1,))
+        return (flat @ self._G).reshape(V.shape)  # G is symmetric
+
+    def value(self, W: np.ndarray) -> float:
+        D = W - self.Q0
+        return float(np.vdot(D, self._apply_G(D)))
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        return 2.0 * self._apply_G(W - self.Q0)
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        return 2.0 * self._apply_G(Vs)
+
+    def hessian_matrix(self, W: np.ndarray) -> np.ndarray:
+        return 2.0 * self.metric
+
+    def jax_value(self, W):
+        d = jnp.ravel(W - jnp.asarray(self.Q0))
+        if self.phi is not None:
+            d = jnp.asarray(self.phi) @ d
+        return jnp.sum(d * d)
+
+    def taylor(self, coeffs: Sequence[np.ndarray], order: int) -> np.ndarray:
+        R = [np.ravel(c) for c in coeffs]
+        R[0] = R[0] - np.ravel(self.Q0)
+        if self.phi is not None:
+            R = [self.phi @ r for r in R]
+        return _poly_inner(R, order)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearQuadraticLoss(Loss):
+    """``l(W) = ⟨A, W⟩ + (c/2)‖W − W0‖²`` (Hofflin 2023, §3.2)."""
+
+    A: np.ndarray
+    c: float
+    W0: np.ndarray | None = None
+    degree: int | None = field(default=2, init=False)
+
+    def __post_init__(self) -> None:
+        A = _checked(self.A, "A")
+        object.__setattr__(self, "A", A)
+        W0 = np.zeros_like(A) if self.W0 is None else _checked(self.W0, "W0", A.shape)
+        object.__setattr__(self, "W0", W0)
+        c = float(self.c)
+        if not math.isfinite(c):
+            raise LossError(f"c: expected a finite number, got {self.c}")
+        object.__setattr__(self, "c", c)
+        if c == 0.0:
+            object.__setattr__(self, "degree", 1)
+
+    @property
+    def shape(self) -> tuple[int, int]:  # type: ignore[override]
+        return self.A.shape
+
+    def value(self, W: np.ndarray) -> float:
+        D = W - self.W0
+        return float(np.vdot(self.A, W) + 0.5 * self.c * np.vdot(D, D))
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        return self.A + self.c * (W - self.W0)
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        return self.c * Vs
+
+    def hessian_matrix(self, W: np.ndarray) -> np.ndarray:
+        return self.c * np.eye(W.size)
+
+    def jax_value(self, W):
+        D = W - jnp.asarray(self.W0)
+        return jnp.sum(jnp.asarray(self.A) * W) + 0.5 * self.c * jnp.sum(D * D)
+
+    def taylor(self, coeffs: Sequence[np.ndarray], order: int) -> np.ndarray:
+        K = len(coeffs) - 1
+        lin = np.zeros(max(order, K) + 1)
+        for k, ck in enumerate(coeffs):
+            lin[k] = np.vdot(self.A, ck)
+        R = list(coeffs)
+        R[0] = R[0] - self.W0
+        quad = 0.5 * self.c * _poly_inner(R, order)
+        return lin[: order + 1] + quad
+
+
+@dataclass(frozen=True, eq=False)
+class LogisticLoss(Loss):
+    """``l(W) = (1/n) Σ log(1 + exp(−y ⊙ WX)) + (ridge/2)‖W‖²``, labels ``y ∈ {−1, +1}``.
+
+    ``X ∈ R^{d_0×n}``, ``labels ∈ {−1,+1}^{d_h×n}`` (or {0, 1}, mapped to ±1). Smooth and convex;
+    ``ridge > 0`` makes it strongly convex and its minimum attained on separable data.
+    """
+
+    X: np.ndarray
+    labels: np.ndarray
+    ridge: float = 0.0
+
+    def __post_init__(self) -> None:
+        X = _checked(self.X, "X")
+        y = np.asarray(self.labels)
+        if y.ndim == 1:
+            y = y[None, :]
+        y = _checked(y, "labels")
+        if y.shape[1] != X.shape[1]:
+            raise LossError(
+                f"labels: expected {X.shape[1]} columns (one per column of X), got shape {y.shape}"
+            )
+        vals = set(np.unique(y).tolist())
+        if vals <= {0.0, 1.0}:
+            y = 2.0 * y - 1.0
+        elif not vals <= {-1.0, 1.0}:
+            raise LossError(f"labels: expected entries in {{-1, +1}} or {{0, 1}}, got {sorted(vals)}")
+        ridge = float(self.ridge)
+        if not (math.isfinite(ridge) and ridge >= 0):
+            raise LossError(f"ridge: expected a finite number ≥ 0, got {self.ridge}")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "labels", y)
+        object.__setattr__(self, "ridge", ridge)
+
+    @property
+    def shape(self) -> tuple[int, int]:  # type: ignore[override]
+        return (self.labels.shape[0], self.X.shape[0])
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[1]
+
+    def output_value(self, Z: np.ndarray) -> float:
+        return float(np.sum(np.logaddexp(0.0, -self.labels * Z)) / self.n)
+
+    def output_grad(self, Z: np.ndarray) -> np.ndarray:
+        m = -self.labels * Z
+        return -self.labels * _sigmoid(m) / self.n
+
+    def value(self, W: np.ndarray) -> float:
+        return self.output_value(W @ self.X) + 0.5 * self.ridge * float(np.vdot(W, W))
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        return self.output_grad(W @ self.X) @ self.X.T + self.ridge * W
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        Z = W @ self.X
+        s = _sigmoid(self.labels * Z)
+        w = s * (1.0 - s) / self.n  # y² = 1
+        return ((Vs @ self.X) * w) @ self.X.T + self.ridge * Vs
+
+    def jax_value(self, W):
+        Z = W @ jnp.asarray(self.X)
+        return jnp.sum(_jax_softplus(-jnp.asarray(self.labels) * Z)) / self.n + (
+            0.5 * self.ridge * jnp.sum(W * W)
+        )
+
+
+def _jax_softplus(x):
+    # written with primitives that jet supports (jnp.logaddexp is a custom_jvp, which jet rejects)
+    return jnp.where(x > 0, x + jnp.log1p(jnp.exp(-jnp.abs(x))), jnp.log1p(jnp.exp(-jnp.abs(x))))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+@dataclass(frozen=True, eq=False)
+class JaxLoss(Loss):
+    """Any loss written as a JAX function of ``W``; derivatives by autodiff, Taylor by jet.
+
+    ``shape`` (optional) fixes the ``d_h × d_0`` shape it accepts.
+    """
+
+    fn: Callable
+    shape: tuple[int, int] | None = None  # type: ignore[assignment]
+    name: str = "custom"
+
+    def __post_init__(self) -> None:
+        if not callable(self.fn):
+            raise LossError(f"fn: expected a callable W -> scalar written in JAX, got {self.fn!r}")
+        object.__setattr__(self, "_value", jax.jit(self.fn))
+        object.__setattr__(self, "_grad", jax.jit(jax.grad(self.fn)))
+
+        def _hvp(W, V):
+            return jax.jvp(jax.grad(self.fn), (W,), (V,))[1]
+
+        object.__setattr__(self, "_hvp_batch", jax.jit(jax.vmap(_hvp, in_axes=(None, 0))))
+
+    def value(self, W: np.ndarray) -> float:
+        v = self._value(jnp.asarray(W))
+        if jnp.ndim(v) != 0:
+            raise LossError(f"fn: expected a scalar-valued function, got output shape {v.shape}")
+        return float(v)
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        return np.asarray(self._grad(jnp.asarray(W)))
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        return np.asarray(self._hvp_batch(jnp.asarray(W), jnp.asarray(Vs)))
+
+    def jax_value(self, W):
+        return self.fn(W)
