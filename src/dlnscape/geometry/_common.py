@@ -1,0 +1,61 @@
+"""Shared helpers of :mod:`dlnscape.geometry`: points given without an architecture, products."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dlnscape.architecture import Architecture, Point, as_float_matrix, check_point
+from dlnscape.errors import PointError
+from dlnscape.linalg import RankDecision, default_rtol, numerical_rank
+
+
+def point_and_arch(
+    theta: Sequence[np.ndarray], arch: Architecture | None = None, name: str = "theta"
+) -> tuple[Point, Architecture]:
+    """Validate ``theta = (W_1, …, W_h)`` and infer its architecture from the shapes."""
+    if isinstance(theta, np.ndarray) and theta.ndim == 1:
+        raise PointError(
+            f"{name}: expected a tuple of matrices (W_1, ..., W_h); got a flat vector "
+            f"— use dlnscape.unpack(arch, vector) first"
+        )
+    if arch is None:
+        try:
+            layers = [as_float_matrix(W, f"{name}[{i}] (W_{i + 1})") for i, W in enumerate(theta)]
+        except TypeError:
+            raise PointError(
+                f"{name}: expected a tuple of matrices (W_1, ..., W_h), got {type(theta).__name__}"
+            ) from None
+        if not layers:
+            raise PointError(f"{name}: expected at least one layer, got none")
+        widths = [layers[0].shape[1]]
+        for i, W in enumerate(layers, start=1):
+            if W.shape[1] != widths[-1]:
+                raise PointError(
+                    f"{name}[{i - 1}] (W_{i}): expected {widths[-1]} columns to match "
+                    f"W_{i - 1} (which has {widths[-1]} rows), got shape {W.shape}"
+                )
+            widths.append(W.shape[0])
+        if min(widths) == 0:
+            raise PointError(f"{name}: every width must be positive, got widths {widths}")
+        arch = Architecture(widths)
+    return check_point(arch, theta, name), arch
+
+
+def product_rank(product: np.ndarray, factors: Sequence[np.ndarray], rtol: float | None = None
+                 ) -> RankDecision:
+    """Numerical rank of a computed product ``F_k ⋯ F_1`` (``linalg.numerical_rank``).
+
+    Besides the relative cut of the tolerance policy, an absolute cut
+    ``default_rtol(shape) · Π‖F_j‖₂`` is used: the rounding error of a computed product is of
+    the order ``eps · Π‖F_j‖``, so singular values below it carry no information. Identity
+    factors (empty ``factors``) use the plain policy.
+    """
+    if len(factors) <= 1 or product.size == 0:
+        return numerical_rank(product, rtol)
+    scale = 1.0
+    for F in factors:
+        scale *= float(np.linalg.norm(F, 2)) if F.size else 0.0
+    atol = default_rtol(product.shape) * scale
+    return numerical_rank(product, rtol, atol=atol)
