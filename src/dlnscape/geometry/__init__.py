@@ -1,5 +1,19 @@
 """Geometry of the product map μ: ranks, differential, openness, lifts, fibers, M_r."""
 
+from dlnscape.geometry.differential import (
+    DifferentialRank,
+    FiberTangent,
+    SubmersionResult,
+    TangentContainment,
+    differential_image_basis,
+    differential_rank,
+    fiber_tangent_basis,
+    image_contains_tangent_space,
+    is_submersion,
+    jacobian,
+    jacobian_rank,
+    max_differential_rank,
+)
 from dlnscape.geometry.fibers import (
     FiberMove,
     factorize,
@@ -12,6 +26,18 @@ from dlnscape.geometry.fibers import (
 from dlnscape.geometry.ranks import RankProfile, rank_profile
 
 __all__: list[str] = [
+    "DifferentialRank",
+    "FiberTangent",
+    "SubmersionResult",
+    "TangentContainment",
+    "differential_image_basis",
+    "differential_rank",
+    "fiber_tangent_basis",
+    "image_contains_tangent_space",
+    "is_submersion",
+    "jacobian",
+    "jacobian_rank",
+    "max_differential_rank",
     "FiberMove",
     "RankProfile",
     "factorize",

@@ -59,3 +59,23 @@ def product_rank(product: np.ndarray, factors: Sequence[np.ndarray], rtol: float
         scale *= float(np.linalg.norm(F, 2)) if F.size else 0.0
     atol = default_rtol(product.shape) * scale
     return numerical_rank(product, rtol, atol=atol)
+
+
+#: computed bases pass through a few SVDs; their errors add up to some ulps per entry
+SUBSPACE_SAFETY = 100.0
+
+
+def subspace_rtol(decisions: Sequence[RankDecision], shape: tuple[int, ...],
+                  rtol: float | None = None) -> float:
+    """Relative cut for decisions on *computed subspaces* (intersections, containments).
+
+    A column or row space computed from a matrix of numerical rank k is accurate to about
+    ``eps · σ_1/σ_k`` (Wedin's sin Θ theorem), so the policy's relative cut is scaled by the
+    largest such condition number among the matrices the subspaces come from, times
+    ``SUBSPACE_SAFETY`` for the few SVDs each basis goes through.
+    """
+    kappa = 1.0
+    for d in decisions:
+        if d.rank > 0 and d.singular_values.size:
+            kappa = max(kappa, float(d.singular_values[0] / d.singular_values[d.rank - 1]))
+    return (default_rtol(shape) if rtol is None else rtol) * kappa * SUBSPACE_SAFETY
