@@ -23,9 +23,32 @@ from dlnscape.geometry.fibers import (
     gl_act,
     random_fiber_point,
 )
+from dlnscape.geometry.openness import (
+    LayerwiseOpenness,
+    OpennessProbe,
+    OpennessResult,
+    ProductOpenness,
+    behrends_condition,
+    is_locally_open,
+    is_locally_open_product,
+    layerwise_openness_test,
+    probe_local_openness,
+)
+from dlnscape.geometry.pure import CriticalType, critical_type
 from dlnscape.geometry.ranks import RankProfile, rank_profile
 
 __all__: list[str] = [
+    "CriticalType",
+    "LayerwiseOpenness",
+    "OpennessProbe",
+    "OpennessResult",
+    "ProductOpenness",
+    "behrends_condition",
+    "critical_type",
+    "is_locally_open",
+    "is_locally_open_product",
+    "layerwise_openness_test",
+    "probe_local_openness",
     "DifferentialRank",
     "FiberTangent",
     "SubmersionResult",

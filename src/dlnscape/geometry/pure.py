@@ -1,0 +1,119 @@
+"""Pure and spurious critical points (Trager et al. 2020, Def 1 / Lem 2 / Prop 9).
+
+θ ∈ Crit(L) is *pure* if W = μ(θ) is a critical point of l restricted to the image M_r,
+*spurious* otherwise. Stationarity of l on M_r at W is decided with Hofflin's Lemma 3.2 /
+Cor 3.1 (:func:`dlnscape.geometry.manifold.is_stationary_on_Mr`): ``∇l(W)ᵀW = 0 = ∇l(W)Wᵀ``
+when rk W = r, ``∇l(W) = 0`` when rk W < r.
+
+Def 1 read literally needs W to be a *smooth* point of M_r; in the non-filling case the points
+with rk W < r are singular, so every critical θ over them would be spurious. ``kind`` uses the
+stationarity reading (a singular W with ∇l(W) = 0 is "pure"); ``kind_literal`` reports the
+literal reading; both are returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlnscape.geometry.differential import differential_rank
+from dlnscape.geometry.manifold import StationarityOnMr, is_stationary_on_Mr
+from dlnscape.geometry.ranks import rank_profile
+from dlnscape.linalg import CRITICAL_RTOL, relative_gradient_norm
+
+
+@dataclass(frozen=True)
+class CriticalType:
+    """The pure/spurious verdict at θ with the evidence behind it."""
+
+    kind: str  # "pure" | "spurious" | "not_critical" | "undetermined"
+    kind_literal: str  # Def 1 read literally (singular W ⇒ never pure)
+    value: float
+    grad_norm: float
+    relative_grad_norm: float
+    critical_tol: float
+    rank_W: int
+    r: int
+    smooth_point: bool  # W is a smooth point of M_r (rk W = r, or filling)
+    differential_rank: int
+    max_differential_rank: int
+    stationarity: StationarityOnMr
+    loss_grad_norm: float  # ‖∇l(W)‖
+    reason: str
+    saddle_by_prop9: bool  # spurious with rk W < r and ∇l(W) ≠ 0: a saddle (004 Prop 9)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "kind_literal": self.kind_literal,
+            "definition": "Trager et al. 2020, Def 1 (stationarity: Hofflin 2023 Lem 3.2/Cor 3.1)",
+            "value": self.value,
+            "grad_norm": self.grad_norm,
+            "relative_grad_norm": self.relative_grad_norm,
+            "critical_tol": self.critical_tol,
+            "rank_W": self.rank_W,
+            "r": self.r,
+            "smooth_point": self.smooth_point,
+            "differential_rank": self.differential_rank,
+            "max_differential_rank": self.max_differential_rank,
+            "stationarity": self.stationarity.to_dict(),
+            "loss_grad_norm": self.loss_grad_norm,
+            "reason": self.reason,
+            "saddle_by_prop9": self.saddle_by_prop9,
+        }
+
+
+def critical_type(
+    landscape,
+    theta: Sequence[np.ndarray],
+    *,
+    critical_tol: float = CRITICAL_RTOL,
+    stationarity_tol: float = 1e-8,
+    rtol: float | None = None,
+) -> CriticalType:
+    """Classify θ as "pure", "spurious", "not_critical" or "undetermined" (004 Def 1).
+
+    Critical means ``‖∇L(θ)‖ / (1 + |L(θ)|) ≤ critical_tol`` (the tolerance policy).
+    "undetermined" when a rank decision the verdict depends on is ambiguous.
+    """
+    theta = landscape._point(theta) if hasattr(landscape, "_point") else tuple(theta)
+    arch = landscape.arch
+    value = float(landscape.value(theta))
+    g = landscape.grad(theta)
+    gn = float(np.sqrt(sum(float(np.sum(x * x)) for x in g)))
+    rel = relative_gradient_norm(gn, value)
+    prof = rank_profile(theta, rtol)
+    W = landscape.model.forward(theta)
+    G = landscape.loss.grad(W)
+    st = is_stationary_on_Mr(G, W, arch.r, tol=stationarity_tol, rtol=rtol)
+    diff = differential_rank(theta, rtol, prof)
+    smooth = arch.filling or prof.rank == arch.r
+    lgn = float(np.linalg.norm(G))
+    prop9 = False
+    if rel > critical_tol:
+        kind = literal = "not_critical"
+        why = f"‖∇L‖/(1+|L|) = {rel:.3g} > {critical_tol:.1g}: not critical"
+    elif st.stationary is None or prof.end_to_end.ambiguous:
+        kind = literal = "undetermined"
+        why = f"critical, but the rank of W is ambiguous (gap {prof.end_to_end.gap:.3g})"
+    elif st.stationary:
+        kind = "pure"
+        literal = "pure" if smooth else "spurious"
+        why = f"critical and W is stationary on M_r ({st.reason})"
+        if not smooth:
+            why += "; W is a singular point of M_r, so Def 1 read literally says spurious"
+    else:
+        kind = literal = "spurious"
+        why = f"critical but W is not stationary on M_r ({st.reason})"
+        if prof.rank < arch.r and lgn > 0:
+            prop9 = True
+            why += "; rk W < r and ∇l(W) ≠ 0, so θ is a saddle (004 Prop 9 / Lem 2)"
+    if diff.maximal and kind == "spurious":
+        why += ("; NOTE: dμ has maximal rank, where 004 Def 1 (b) says a critical point is "
+                "pure — a disagreement to report")
+    return CriticalType(
+        kind, literal, value, gn, rel, critical_tol, prof.rank, arch.r, smooth, diff.rank,
+        diff.max_rank, st, lgn, why, prop9,
+    )
