@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from dlnscape.algebraic.ed_degree import (
+    backend_available,
     catanese_trifogli_sum,
     eckart_young_degree,
     ed_degree,
@@ -51,15 +52,7 @@ def test_eckart_young_degree():
         eckart_young_degree(3, 3, -1)
 
 
-def _backend_available() -> bool:
-    try:
-        from dlnscape.algebraic import critical_points_on_Mr  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _backend_available(), reason="critical_points_on_Mr not available yet")
+@pytest.mark.skipif(not backend_available(), reason="critical_points_on_Mr not available yet")
 @pytest.mark.parametrize("shape", [(2, 2), (2, 3), (3, 3), (3, 4)])
 def test_generic_ed_degree_formula_matches_backend(shape):
     res = ed_degree(shape, 1, rng=np.random.default_rng(sum(shape)))
@@ -67,7 +60,7 @@ def test_generic_ed_degree_formula_matches_backend(shape):
     assert res.value == res.formula, res.to_dict()
 
 
-@pytest.mark.skipif(not _backend_available(), reason="critical_points_on_Mr not available yet")
+@pytest.mark.skipif(not backend_available(), reason="critical_points_on_Mr not available yet")
 def test_eckart_young_degree_matches_backend_identity_metric():
     from dlnscape import DistanceLoss
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from dlnscape.algebraic.ed_degree import backend_available
 from dlnscape.errors import DlnscapeError
 from dlnscape.experiments.table2 import (
     PUBLISHED_TABLE2,
@@ -134,15 +135,7 @@ def test_run_table2_bad_input():
         run_table2(3, workers=0, solver=stub_solver)
 
 
-def _backend_available() -> bool:
-    try:
-        from dlnscape.algebraic import critical_points_on_Mr  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _backend_available(), reason="critical_points_on_Mr not available yet")
+@pytest.mark.skipif(not backend_available(), reason="critical_points_on_Mr not available yet")
 def test_small_table2_run_with_the_real_backend(tmp_path):
     res = run_table2(12, seed=2026, workers=1)
     assert len(res.results) == 12

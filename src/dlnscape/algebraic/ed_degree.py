@@ -83,6 +83,15 @@ def eckart_young_degree(m: int, n: int, r: int) -> int:
     return 1 if r >= k else math.comb(k, r)
 
 
+def backend_available() -> bool:
+    """Whether the solver ``dlnscape.algebraic.critical_points_on_Mr`` can be imported."""
+    try:
+        from dlnscape.algebraic import critical_points_on_Mr  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class EDDegree:
     """An ED degree counted by a solver backend on one instance."""

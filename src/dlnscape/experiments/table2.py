@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlnscape.algebraic.ed_degree import backend_available
 from dlnscape.errors import DlnscapeError
 
 #: the text's Table 2: rows = #local minima (1..4), columns = #real critical points
@@ -377,12 +378,10 @@ def run_table2(
 
 
 def _default_solver_available() -> None:
-    try:
-        from dlnscape.algebraic import critical_points_on_Mr  # noqa: F401
-    except ImportError:
+    if not backend_available():
         raise DlnscapeError(
             "backend: dlnscape.algebraic.critical_points_on_Mr is not available in this version"
-        ) from None
+        )
 
 
 def _run_pool(seed, chunks, backend, solver, workers, bar) -> list[InstanceResult]:
