@@ -1,3 +1,31 @@
 """All complex critical points of distance functions on M_r (msolve, homotopy); ED degrees."""
 
-__all__: list[str] = []
+from dlnscape.algebraic.alpha import (
+    ALPHA0,
+    PolySystem,
+    alpha_data,
+    certify_solutions,
+    recheck_alpha,
+)
+from dlnscape.algebraic.msolve import msolve_path, msolve_version
+from dlnscape.algebraic.solve import (
+    CriticalPointOnMr,
+    CriticalPointsOnMr,
+    classify_real_point,
+    critical_points_on_Mr,
+)
+
+__all__: list[str] = [
+    "ALPHA0",
+    "CriticalPointOnMr",
+    "CriticalPointsOnMr",
+    "PolySystem",
+    "alpha_data",
+    "certify_solutions",
+    "classify_real_point",
+    "critical_points_on_Mr",
+    "msolve_path",
+    "msolve_version",
+    "recheck_alpha",
+]
+# the function-space helper adds ED-degree names below (from dlnscape.algebraic.ed_degree ...)
