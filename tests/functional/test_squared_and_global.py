@@ -185,3 +185,25 @@ def test_global_minimum_bad_input():
         global_minimum(SquaredLoss(np.ones((3, 4)), np.ones((2, 4))), Architecture([4, 1, 2]))
     with pytest.raises(DlnscapeError, match="arch"):
         global_minimum(DistanceLoss(np.eye(2)), "nonsense")
+
+
+def test_002_C1_plus_minus_formula():
+    """002 App C.1 prints ½(tr YYᵀ ± Σ_{k≤p} Λ_kk) for the product ±U_pU_pᵀYXᵀ(XXᵀ)⁻¹."""
+    rng = np.random.default_rng(9)
+    dx, dy, n, p = 4, 3, 8, 2
+    X = rng.standard_normal((dx, n))
+    Y = rng.standard_normal((dy, n))
+    loss = SquaredLoss(X, Y)
+    Sigma = Y @ X.T @ np.linalg.inv(X @ X.T) @ X @ Y.T
+    lam, U = np.linalg.eigh(Sigma)
+    lam, U = lam[::-1], U[:, ::-1]
+    Up = U[:, :p]
+    base = Up @ Up.T @ Y @ X.T @ np.linalg.inv(X @ X.T)
+    trYY, S = np.trace(Y @ Y.T), lam[:p].sum()
+    plus, minus = loss.value(base), loss.value(-base)
+    assert plus == pytest.approx(0.5 * (trYY - S), rel=1e-12)  # the '+' product: text agrees
+    # the '−' product: ½(tr YYᵀ − 2s S + s² S) with s = −1 gives ½(tr YYᵀ + 3S), not ½(tr YYᵀ + S)
+    assert minus == pytest.approx(0.5 * (trYY + 3 * S), rel=1e-12)
+    assert abs(minus - 0.5 * (trYY + S)) > 0.5  # finding: the printed '±' is wrong for '−'
+    # and the '+' value is the global minimum over M_p (Eckart–Young)
+    assert plus == pytest.approx(global_minimum(loss, Architecture([dx, p, dy])).value, rel=1e-10)
