@@ -1,0 +1,74 @@
+"""Exact rational evaluation of quadratic losses on points of polynomial curves.
+
+Every float64 is a dyadic rational, so the stored data (θ, the curve coefficients θ_k, the
+parameters t = 2^{-j}, and the loss data X, Y, Q0, φ, A, c, W0) define *exact* points
+``θ(t) = θ + Σ t^k θ_k`` and exact loss values. When a decrease is too small to be seen in
+floating point (a curved escape whose leading Taylor coefficient is tiny next to the following
+ones), escape certificates are checked with these exact values instead: no rounding at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, Loss, SquaredLoss
+
+_EXACT_TYPES = (SquaredLoss, DistanceLoss, LinearQuadraticLoss)
+
+
+def supports_exact(loss: Loss) -> bool:
+    """True for the built-in quadratic losses (exact types, not subclasses)."""
+    return type(loss) in _EXACT_TYPES
+
+
+def fr(a) -> np.ndarray:
+    """A float array as an object array of exact Fractions."""
+    arr = np.asarray(a, dtype=np.float64)
+    out = np.empty(arr.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, x in enumerate(arr.reshape(-1)):
+        flat[i] = Fraction(float(x))
+    return out
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> Fraction:
+    return sum((x * y for x, y in zip(a.reshape(-1), b.reshape(-1), strict=True)), Fraction(0))
+
+
+def exact_loss(loss: Loss, W: np.ndarray) -> Fraction:
+    """``l(W)`` in exact rational arithmetic (``W`` an object array of Fractions)."""
+    if type(loss) is SquaredLoss:
+        R = W @ fr(loss.X) - fr(loss.Y)
+        return Fraction(1, 2) * _dot(R, R)
+    if type(loss) is DistanceLoss:
+        D = (W - fr(loss.Q0)).reshape(-1)
+        if loss.phi is not None:
+            D = fr(loss.phi) @ D
+        return _dot(D, D)
+    if type(loss) is LinearQuadraticLoss:
+        D = W - fr(loss.W0)
+        return _dot(fr(loss.A), W) + Fraction(1, 2) * Fraction(float(loss.c)) * _dot(D, D)
+    raise TypeError(f"no exact evaluation for {type(loss).__name__}")
+
+
+def exact_curve_point(theta: Sequence[np.ndarray], curve: Sequence[Sequence[np.ndarray]],
+                      t: float) -> list[np.ndarray]:
+    """``θ + Σ_k t^k θ_k`` with Fractions (``t`` given as a float, read exactly)."""
+    tt = Fraction(float(t))
+    out = [fr(W) for W in theta]
+    for k, c in enumerate(curve, start=1):
+        tk = tt**k
+        for i in range(len(out)):
+            out[i] = out[i] + fr(c[i]) * tk
+    return out
+
+
+def exact_value(loss: Loss, layers: Sequence[np.ndarray]) -> Fraction:
+    """``L(θ) = l(W_h ⋯ W_1)`` exactly (layers as Fraction object arrays)."""
+    W = layers[0]
+    for Wi in layers[1:]:
+        W = Wi @ W
+    return exact_loss(loss, W)

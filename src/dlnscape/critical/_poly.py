@@ -1,0 +1,179 @@
+"""Exact polynomial expansions used by classification and its certificates.
+
+* :func:`curve_taylor` — the Taylor coefficients of ``L(θ(t))`` along a *polynomial curve*
+  ``θ(t) = θ + tθ_1 + t²θ_2 + … + t^qθ_q``. Each layer is a matrix polynomial, so ``μ(θ(t))`` is a
+  matrix polynomial of degree ``q·h`` and, for a polynomial loss, ``L(θ(t))`` is an exact
+  polynomial in t (DESIGN.md "Derivatives"; the straight-line case is ``Landscape.taylor``).
+* :func:`gradient_series` — coefficients of ``∇L(θ + sU)`` in s, batched over directions ``U``.
+  Coefficient 1 is ``∇²L(θ)[U]`` and coefficient 2 is ``½∇³L(θ)[U, U, ·]``: the third-order
+  contraction behind the cubic-form test of Hofflin 2023, Prop 2.1(iii) and the quartic curve test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dlnscape.architecture import Point
+from dlnscape.landscape import Landscape
+
+
+def _polymul(A: list[np.ndarray], B: list[np.ndarray], deg: int | None = None) -> list[np.ndarray]:
+    """Product of two matrix polynomials given by coefficient lists (``A[k] @ B[j]`` terms)."""
+    n = len(A) + len(B) - 1
+    if deg is not None:
+        n = min(n, deg + 1)
+    out: list[np.ndarray | None] = [None] * n
+    for i, a in enumerate(A):
+        for j, b in enumerate(B):
+            if i + j >= n:
+                break
+            term = a @ b
+            out[i + j] = term if out[i + j] is None else out[i + j] + term
+    return out  # type: ignore[return-value]
+
+
+def curve_product(theta: Point, curve: Sequence[Point]) -> list[np.ndarray]:
+    """Matrix coefficients of ``μ(θ(t)) = Π_i (W_i + Σ_k t^k θ_k[i])`` (degree ``q·h``)."""
+    h = len(theta)
+    coeffs = [theta[0]] + [c[0] for c in curve]
+    for i in range(1, h):
+        layer = [theta[i]] + [c[i] for c in curve]
+        coeffs = _polymul(layer, coeffs)
+    return coeffs
+
+
+def curve_taylor(
+    landscape: Landscape, theta: Point, curve: Sequence[Point], order: int | None = None
+) -> np.ndarray:
+    """Exact coefficients ``c_0..c_K`` of ``L(θ + tθ_1 + … + t^qθ_q)``.
+
+    For a polynomial loss of degree p the whole polynomial (K = p·q·h) is returned when ``order``
+    is None; non-polynomial losses need ``order`` and use JAX Taylor mode through ``loss.taylor``.
+    """
+    coeffs = curve_product(theta, curve)
+    if order is None:
+        if not landscape.loss.is_polynomial:
+            raise ValueError("order: required for a non-polynomial loss")
+        order = landscape.loss.degree * (len(coeffs) - 1)
+    return np.asarray(landscape.loss.taylor(coeffs, int(order)), dtype=np.float64)
+
+
+def _series_products(theta: Point, U: Sequence[np.ndarray], deg: int):
+    """Batched prefix/suffix products of the layers ``W_i + sU_i`` truncated at degree ``deg``.
+
+    ``U[i]`` has shape ``(B, d_i, d_{i-1})``. Returns lists ``P[k]`` (= W_k⋯W_1, P[0] = I) and
+    ``S[k]`` (= W_h⋯W_{k+1}, S[h] = I) of coefficient lists, each coefficient batched.
+    """
+    h = len(theta)
+    B = U[0].shape[0]
+    d0 = theta[0].shape[1]
+    dh = theta[-1].shape[0]
+    layers = [[np.broadcast_to(theta[i], (B,) + theta[i].shape), U[i]] for i in range(h)]
+    eye0 = np.broadcast_to(np.eye(d0), (B, d0, d0))
+    P = [[eye0]]
+    for i in range(h):
+        P.append(_polymul(layers[i], P[-1], deg))
+    S: list[list[np.ndarray]] = [[]] * (h + 1)
+    S[h] = [np.broadcast_to(np.eye(dh), (B, dh, dh))]
+    for i in range(h - 1, -1, -1):
+        S[i] = _polymul(S[i + 1], layers[i], deg)
+    return P, S
+
+
+def gradient_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg: int = 2):
+    """Coefficients ``g_0..g_deg`` of ``∇L(θ + sU)`` for a batch of directions.
+
+    ``U`` is a per-layer tuple of arrays of shape ``(B, d_i, d_{i-1})``; the result is a list
+    over degrees of per-layer tuples of shape ``(B, d_i, d_{i-1})``. Exact for losses of degree
+    ≤ 2 (their gradient is affine in W); other losses go through JAX (:func:`_jax_series`).
+    """
+    loss = landscape.loss
+    if not (loss.is_polynomial and loss.degree <= 2):
+        return _jax_series(landscape, theta, U, deg)
+    h = len(theta)
+    P, S = _series_products(theta, U, deg + 0)
+    mu = P[h]  # μ(θ + sU) coefficients, batched
+    B = U[0].shape[0]
+    W0 = theta_end = mu[0][0]
+    G = [np.broadcast_to(loss.grad(theta_end), (B,) + W0.shape)]
+    for k in range(1, min(deg, len(mu) - 1) + 1):
+        G.append(loss.hessian_apply(theta_end, np.ascontiguousarray(mu[k])))
+    out = []
+    for d in range(deg + 1):
+        layer_terms = []
+        for k in range(h):
+            acc = None
+            Sk, Pk = S[k + 1], P[k]
+            for a in range(min(d, len(Sk) - 1) + 1):
+                for b in range(min(d - a, len(G) - 1) + 1):
+                    c = d - a - b
+                    if c >= len(Pk):
+                        continue
+                    term = np.swapaxes(Sk[a], -1, -2) @ G[b] @ np.swapaxes(Pk[c], -1, -2)
+                    acc = term if acc is None else acc + term
+            if acc is None:
+                acc = np.zeros((B,) + theta[k].shape)
+            layer_terms.append(np.asarray(acc))
+        out.append(tuple(layer_terms))
+    return out
+
+
+def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg: int):
+    """``∇L(θ + sU)`` coefficients by nested JVPs in JAX (non-quadratic losses)."""
+    import math
+
+    from dlnscape.jax_support import jax, jnp
+
+    loss = landscape.loss
+
+    def L(th):
+        W = th[0]
+        for Wi in th[1:]:
+            W = Wi @ W
+        return loss.jax_value(W)
+
+    grad = jax.grad(L)
+    th0 = tuple(jnp.asarray(W) for W in theta)
+    B = U[0].shape[0]
+    out = [[[] for _ in theta] for _ in range(deg + 1)]
+    for b in range(B):
+        u = tuple(jnp.asarray(Ui[b]) for Ui in U)
+
+        def g_of(s, u=u):
+            return grad(tuple(w + s * du for w, du in zip(th0, u, strict=True)))
+
+        fns = [g_of]
+        for _ in range(deg):
+            prev = fns[-1]
+            fns.append(lambda s, prev=prev: jax.jvp(prev, (s,), (jnp.asarray(1.0),))[1])
+        for d in range(deg + 1):
+            val = fns[d](jnp.asarray(0.0))
+            for i, v in enumerate(val):
+                out[d][i].append(np.asarray(v) / math.factorial(d))
+    return [tuple(np.stack(x) for x in layer) for layer in out]
+
+
+def flat_directions(landscape: Landscape, V: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Columns of ``V`` (P × B, packed order) as per-layer batches ``(B, d_i, d_{i-1})``."""
+    arch = landscape.arch
+    o = arch.offsets
+    Vt = np.asarray(V, dtype=np.float64).T
+    return tuple(
+        np.ascontiguousarray(Vt[:, o[i] : o[i + 1]]).reshape((Vt.shape[0],) + arch.shapes[i])
+        for i in range(arch.h)
+    )
+
+
+def pack_batch(layers: Sequence[np.ndarray]) -> np.ndarray:
+    """Inverse of :func:`flat_directions`: per-layer batches → P × B matrix."""
+    B = layers[0].shape[0]
+    return np.concatenate([np.reshape(x, (B, -1)) for x in layers], axis=1).T
+
+
+def third_contraction(landscape: Landscape, theta: Point, V: np.ndarray) -> np.ndarray:
+    """``∇³L(θ)[v, v, ·]`` for every column v of ``V`` (P × B): returns P × B."""
+    U = flat_directions(landscape, V)
+    series = gradient_series(landscape, theta, U, 2)
+    return 2.0 * pack_batch(series[2])

@@ -1,0 +1,525 @@
+"""``classify(landscape, theta)``: what is this point, and the certificate that proves it.
+
+Verdicts (DESIGN.md "Certificates"):
+
+* ``not_critical`` — ``‖∇L‖/(1+|L|) > CRITICAL_RTOL``; certificate: descent along −∇L.
+* ``global_minimum`` — ``L(θ)`` equals the independently computed ``min_{M_r} l``
+  (:class:`GlobalMinimumCertificate`; Trager et al. 2020 §3.3/Thm 12, Nouiehed–Razaviyayn
+  Lem 7, Kawaguchi 2016 Thm 2.3).
+* ``local_minimum`` (not global) — a proof (:class:`LocalMinimumCertificate`): positive
+  definite Hessian, or a pure point with ``rank W = r`` and a positive definite Riemannian Hessian
+  of ``l`` on ``M_r`` (Trager et al. 2020, Thm 4, Prop 6, Prop 10).
+* ``strict_saddle`` — a negative Hessian eigenvalue (escape along its eigenvector) and a way up.
+* ``degenerate_saddle`` — ``∇²L ⪰ 0`` but an escape was found (Taylor order along a kernel
+  direction, a fiber move followed by descent — Trager et al. 2020, Lem 2 / Prop 9 — or a
+  curved escape), and a way up.
+* ``local_maximum`` — negative definite Hessian (mirror of the local-minimum proof).
+* ``undetermined`` — nothing above could be proved; the reason says what failed. Failure to
+  escape is never taken as a proof of minimality (Hessian-degenerate points can have curved
+  escapes only: catalog "Gaps 2").
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg as sla
+
+from dlnscape.architecture import Point, end_to_end
+from dlnscape.critical.certificates import (
+    GLOBAL_RTOL,
+    CheckReport,
+    EscapeCertificate,
+    GlobalMinimumCertificate,
+    LocalMinimumCertificate,
+)
+from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escape
+from dlnscape.critical.order import MAX_PAIRS, CriticalityOrder, criticality_order
+from dlnscape.errors import DlnscapeError
+from dlnscape.landscape import Landscape
+from dlnscape.linalg import CRITICAL_RTOL, inertia, numerical_rank, relative_gradient_norm
+
+VERDICTS = (
+    "global_minimum",
+    "local_minimum",
+    "strict_saddle",
+    "degenerate_saddle",
+    "local_maximum",
+    "not_critical",
+    "undetermined",
+)
+
+
+@dataclass(frozen=True)
+class ClassifyBudget:
+    """Limits of :func:`classify`: dense Hessians up to ``dense_max_params`` parameters (Lanczos
+    extremes above), the escape search (:class:`EscapeBudget`), and the polarisation pairs of
+    the cubic-form test (:func:`~dlnscape.critical.order.criticality_order`)."""
+
+    dense_max_params: int = 3000
+    escape: EscapeBudget = field(default_factory=EscapeBudget)
+    cubic_pairs: int = MAX_PAIRS
+
+    def to_dict(self) -> dict:
+        return {"dense_max_params": self.dense_max_params, "escape": self.escape.to_dict(),
+                "cubic_pairs": self.cubic_pairs}
+
+
+@dataclass(frozen=True)
+class HessianSummary:
+    """Inertia of ``∇²L(θ)`` with its extreme eigenvalues and the zero threshold used."""
+
+    n_negative: int
+    n_zero: int
+    n_positive: int
+    lambda_min: float
+    lambda_max: float
+    threshold: float
+    method: str  # "dense" (all eigenvalues) or "lanczos" (extremes only; n_zero then unknown)
+    eigenvalues: np.ndarray | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "n_negative": self.n_negative,
+            "n_zero": self.n_zero,
+            "n_positive": self.n_positive,
+            "lambda_min": self.lambda_min,
+            "lambda_max": self.lambda_max,
+            "threshold": self.threshold,
+            "method": self.method,
+            "eigenvalues": None if self.eigenvalues is None else self.eigenvalues.tolist(),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """The verdict on a point with the numbers behind it and its certificate(s)."""
+
+    verdict: str
+    theta: Point
+    value: float
+    gradient_norm: float
+    relative_gradient_norm: float
+    critical: bool
+    hessian: HessianSummary | None
+    rank: dict
+    rank_profile: object | None
+    critical_type: object | None
+    order: CriticalityOrder | None
+    certificate: EscapeCertificate | LocalMinimumCertificate | GlobalMinimumCertificate | None
+    certificates: tuple = ()
+    global_value: float | None = None
+    explanation: str = ""
+    reasons: tuple[str, ...] = ()
+    attempts: tuple[dict, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def all_certificates(self) -> list:
+        first = [self.certificate] if self.certificate is not None else []
+        return first + list(self.certificates)
+
+    def check(self, landscape: Landscape) -> CheckReport:
+        """Re-check every certificate (against this θ) and that they support the verdict."""
+        rep = CheckReport()
+        for c in self.all_certificates:
+            sub = c.check(landscape, self.theta)
+            rep.add(f"{c.kind} certificate ({getattr(c, 'method', '')}) verifies", sub.ok,
+                    failures=sub.failures)
+        kinds = {(c.kind, getattr(c, "sense", None)) for c in self.all_certificates}
+        need = {
+            "global_minimum": {("global_minimum", None)},
+            "local_minimum": {("local_minimum", "minimum")},
+            "local_maximum": {("local_minimum", "maximum")},
+            "strict_saddle": {("escape", "descent"), ("escape", "ascent")},
+            "degenerate_saddle": {("escape", "descent"), ("escape", "ascent")},
+            "not_critical": {("escape", "descent")},
+            "undetermined": set(),
+        }[self.verdict]
+        rep.add("certificates support the verdict", need <= kinds, verdict=self.verdict,
+                have=sorted(map(str, kinds)))
+        return rep
+
+    def verify(self, landscape: Landscape) -> bool:
+        """True iff every certificate re-checks from scratch and together they prove the verdict."""
+        try:
+            return self.check(landscape).ok
+        except DlnscapeError:
+            return False
+
+    def to_dict(self) -> dict:
+        rp = self.rank_profile
+        ct = self.critical_type
+        return {
+            "verdict": self.verdict,
+            "value": self.value,
+            "gradient_norm": self.gradient_norm,
+            "relative_gradient_norm": self.relative_gradient_norm,
+            "critical": self.critical,
+            "hessian": None if self.hessian is None else self.hessian.to_dict(),
+            "rank": self.rank,
+            "rank_profile": rp.to_dict() if hasattr(rp, "to_dict") else rp,
+            "critical_type": ct.to_dict() if hasattr(ct, "to_dict") else ct,
+            "order": None if self.order is None else self.order.to_dict(),
+            "certificate": None if self.certificate is None else self.certificate.to_dict(),
+            "certificates": [c.to_dict() for c in self.certificates],
+            "global_value": self.global_value,
+            "explanation": self.explanation,
+            "reasons": list(self.reasons),
+            "attempts": list(self.attempts),
+            "seconds": self.seconds,
+            "theta": [W.tolist() for W in self.theta],
+        }
+
+    def __str__(self) -> str:
+        lines = [f"verdict: {self.verdict}"]
+        lines.append(f"  L(θ) = {self.value:.12g}   ‖∇L‖ = {self.gradient_norm:.3g} "
+                     f"(relative {self.relative_gradient_norm:.2g})")
+        if self.global_value is not None:
+            lines.append(f"  global minimum of l on M_r: {self.global_value:.12g}")
+        if self.hessian is not None:
+            h = self.hessian
+            lines.append(f"  Hessian inertia (−, 0, +) = ({h.n_negative}, {h.n_zero}, "
+                         f"{h.n_positive}); λ_min = {h.lambda_min:.4g}, λ_max = "
+                         f"{h.lambda_max:.4g} (zero threshold {h.threshold:.2g}, {h.method})")
+        rk = self.rank
+        lines.append(f"  rank W = {rk.get('rank')} of r = {rk.get('r')}"
+                     f" ({'degenerate' if rk.get('degenerate') else 'non-degenerate'})"
+                     + (f"; critical type: {_type_kind(self.critical_type)}"
+                        if self.critical_type is not None else ""))
+        if self.order is not None:
+            lines.append(f"  criticality order: {self.order}")
+        for c in self.all_certificates:
+            lines.append(f"  certificate: {c.summary()}")
+        lines.append(f"  {self.explanation}")
+        return "\n".join(lines)
+
+
+def _type_kind(ct) -> str:
+    return str(getattr(ct, "kind", ct))
+
+
+# ---------------------------------------------------------------------------------------------
+def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng):
+    """(summary, eigenvalues or None, eigenvectors or None)."""
+    P = landscape.n_params
+    if P <= budget.dense_max_params:
+        H = landscape.hessian(theta)
+        ev = np.linalg.eigvalsh(H)
+        nneg, nzero, npos, thr = inertia(ev)
+        return HessianSummary(nneg, nzero, npos, float(ev[0]), float(ev[-1]), thr, "dense",
+                              ev), H
+    from dlnscape.landscape import hessian_extreme_eigenvalues
+
+    lo = hessian_extreme_eigenvalues(landscape, theta, 1, "smallest", rng=rng)
+    hi = hessian_extreme_eigenvalues(landscape, theta, 1, "largest", rng=rng)
+    lmin, lmax = float(lo.values[0]), float(hi.values[0])
+    _, _, _, thr = inertia(np.array([lmin, lmax]))
+    return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, "lanczos",
+                          None), (lo, hi)
+
+
+def _eigvec(H, which: str) -> np.ndarray:
+    n = H.shape[0]
+    idx = [0, 0] if which == "smallest" else [n - 1, n - 1]
+    _, v = sla.eigh(H, subset_by_index=idx)
+    return v[:, 0]
+
+
+def _global(landscape: Landscape):
+    try:
+        from dlnscape.functional import global_minimum
+    except ImportError:  # pragma: no cover
+        return None, "dlnscape.functional.global_minimum is unavailable"
+    try:
+        gm = global_minimum(landscape.loss, landscape.arch)
+    except DlnscapeError as e:
+        return None, f"global minimum oracle failed: {e}"
+    if gm is None:
+        return None, "no global-minimum oracle for this loss and architecture"
+    return gm, ""
+
+
+def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: str):
+    """Try the pure-point proof; (certificate | None, reason)."""
+    from dlnscape.geometry.manifold import (
+        is_stationary_on_Mr,
+        riemannian_hessian,
+        stratum_frame,
+    )
+
+    arch = landscape.arch
+    W = end_to_end(theta)
+    dec = numerical_rank(W)
+    if dec.ambiguous:
+        return None, f"the rank decision for W is ambiguous (gap {dec.gap:.3g})"
+    if dec.rank != arch.r:
+        return None, (f"rank W = {dec.rank} < r = {arch.r}: the point is degenerate, the "
+                      "pure-point proof (rank W = r) does not apply")
+    st = is_stationary_on_Mr(landscape.loss.grad(W), W, arch.r)
+    if st.stationary is not True:
+        return None, f"W is not stationary on M_r ({st.reason})"
+    frame = stratum_frame(W, rank=arch.r)
+    sign = 1.0 if sense == "minimum" else -1.0
+    HR = sign * riemannian_hessian(landscape.loss, W, frame)
+    ev = np.linalg.eigvalsh(HR) if HR.size else np.zeros(0)
+    if ev.size == 0:
+        return None, "the rank-r stratum has dimension 0"
+    nneg, nzero, npos, thr = inertia(ev)
+    if ev[0] <= thr:
+        return None, (f"the Riemannian Hessian of l on M_r at W is not positive definite "
+                      f"(λ_min = {ev[0]:.3g}, threshold {thr:.2g}, inertia "
+                      f"({nneg}, {nzero}, {npos}))")
+    cert = LocalMinimumCertificate(tuple(theta), value, "pure_riemannian", float(ev[0]),
+                                   float(thr), sense=sense, rank=dec.rank, r=arch.r,
+                                   details={"riemannian_inertia": [nneg, nzero, npos],
+                                            "stratum_dimension": int(ev.size)})
+    if not cert.verify(landscape):
+        return None, "the pure-point certificate did not re-verify"
+    return cert, ""
+
+
+def _rank_info(theta: Point, arch) -> tuple[dict, object | None]:
+    dec = numerical_rank(end_to_end(theta))
+    info = {"rank": dec.rank, "r": arch.r, "degenerate": dec.rank < arch.r,
+            "ambiguous": dec.ambiguous, "gap": dec.gap,
+            "singular_values": dec.singular_values.tolist()}
+    try:
+        from dlnscape.geometry import rank_profile
+
+        return info, rank_profile(theta)
+    except (ImportError, DlnscapeError):  # pragma: no cover - geometry is part of the package
+        return info, None
+
+
+def _critical_type(landscape: Landscape, theta: Point):
+    try:
+        from dlnscape.geometry import critical_type
+    except ImportError:
+        return None
+    try:
+        return critical_type(landscape, theta)
+    except DlnscapeError:
+        return None
+
+
+_REFS = {
+    "negative_curvature": "a negative Hessian eigenvalue (second-order necessary condition)",
+    "taylor": "the lowest non-vanishing Taylor order along a Hessian-kernel line "
+              "(Hofflin 2023, Prop 2.1)",
+    "fiber_move": "a loss-preserving move inside the fiber μ⁻¹(W) to a non-critical point "
+                  "followed by descent (Trager et al. 2020, Lem 2 and Prop 9)",
+    "quartic_curve": "a curved escape θ + tθ₁ + t²θ₂ with θ₁ in the Hessian kernel "
+                     "(fourth-order term negative)",
+    "gradient": "the gradient (first-order condition fails)",
+}
+
+
+def classify(
+    landscape: Landscape,
+    theta,
+    *,
+    rng: np.random.Generator | int | None = None,
+    budget: ClassifyBudget | dict | None = None,
+) -> Classification:
+    """Classify ``theta`` for ``landscape`` and return the verdict with its certificate(s).
+
+    ``rng`` seeds the random directions of the escape search; ``budget`` (a
+    :class:`ClassifyBudget` or a dict of its fields) bounds the work. Every returned certificate
+    has been re-verified once with ``verify`` before it is returned; a verdict that would rest on
+    a certificate that fails to verify becomes "undetermined".
+    """
+    t_start = time.perf_counter()
+    if isinstance(budget, dict):
+        b = dict(budget)
+        if isinstance(b.get("escape"), dict):
+            b["escape"] = EscapeBudget(**b["escape"])
+        budget = ClassifyBudget(**b)
+    budget = budget or ClassifyBudget()
+    gen = np.random.default_rng(rng)
+    theta = landscape._point(theta)
+    arch = landscape.arch
+    value = landscape.value(theta)
+    gnorm = float(np.linalg.norm(landscape.grad_flat(theta)))
+    rel = relative_gradient_norm(gnorm, value)
+    rank, profile = _rank_info(theta, arch)
+    ctype = None
+    reasons: list[str] = []
+    attempts: list[dict] = []
+
+    def done(verdict, hess=None, order=None, cert=None, extra=(), gval=None, expl=""):
+        if cert is not None and not cert.verify(landscape):
+            reasons.append(f"the {cert.kind} certificate ({getattr(cert, 'method', '')}) failed "
+                           "to re-verify, so it is not used")
+            verdict, cert, extra = "undetermined", None, ()
+        extra = tuple(c for c in extra if c is not None and c.verify(landscape))
+        return Classification(
+            verdict, theta, value, gnorm, rel, rel <= CRITICAL_RTOL, hess, rank, profile, ctype,
+            order, cert, extra, gval, expl, tuple(reasons), tuple(attempts),
+            time.perf_counter() - t_start,
+        )
+
+    if rel > CRITICAL_RTOL:
+        cert = gradient_escape(landscape, theta, value)
+        order = CriticalityOrder(0, True, "gradient", rel, None, None, None, None, 0,
+                                 f"‖∇L‖/(1+|L|) = {rel:.3g} > {CRITICAL_RTOL:g}")
+        return done("not_critical", order=order, cert=cert,
+                    expl=(f"Not critical: ‖∇L‖/(1+|L|) = {rel:.3g} exceeds {CRITICAL_RTOL:g}; "
+                          "the loss decreases along −∇L (certificate points)."))
+
+    ctype = _critical_type(landscape, theta)
+    hess, Hdata = _hessian(landscape, theta, budget, gen)
+    dense = hess.method == "dense"
+    H = Hdata if dense else None
+    gm, why_no_gm = _global(landscape)
+    gval = None if gm is None else float(gm.value)
+    gtol = None if gm is None else max(float(gm.tol), GLOBAL_RTOL * (1.0 + abs(gval)))
+
+    # ---- a negative eigenvalue: strict saddle (or a local maximum if negative definite) -----
+    if hess.n_negative:
+        v = _eigvec(H, "smallest") if dense else Hdata[0].vectors[:, 0]
+        down = _curve_cert(landscape, theta, value, v, "descent", hess.lambda_min)
+        order = CriticalityOrder(1, True, "hessian", rel, hess.n_negative,
+                                 hess.n_zero if dense else None, None, None, 0,
+                                 f"λ_min = {hess.lambda_min:.3g} < 0")
+        if hess.n_positive:
+            w = _eigvec(H, "largest") if dense else Hdata[1].vectors[:, 0]
+            up = _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max)
+            if down is None or up is None:
+                reasons.append("the eigenvector lines did not give verifiable escape points")
+                return done("undetermined", hess, order, gval=gval,
+                            expl="Indefinite Hessian, but the escape points could not be "
+                                 "certified above rounding.")
+            return done("strict_saddle", hess, order, down, (up,), gval,
+                        f"Strict saddle: the Hessian has {hess.n_negative} negative "
+                        f"eigenvalue(s) (λ_min = {hess.lambda_min:.3g}) and a positive one "
+                        f"(λ_max = {hess.lambda_max:.3g}); the loss decreases and increases "
+                        "along the two eigenvector lines (certificate points).")
+        if dense and hess.n_zero == 0:
+            cert = LocalMinimumCertificate(theta, value, "positive_definite_hessian",
+                                           float(-hess.lambda_max), hess.threshold,
+                                           sense="maximum")
+            return done("local_maximum", hess, order, cert, (), gval,
+                        "Local maximum: critical with a negative definite Hessian.")
+        up, att = search_escape(landscape, theta, sense="ascent", value=value,
+                                **_spectral(H, hess), budget=budget.escape, rng=gen)
+        attempts.extend(att)
+        if up is not None and down is not None:
+            return done("strict_saddle", hess, order, down, (up,), gval,
+                        "Strict saddle: negative curvature, and an ascent was found although "
+                        "the Hessian is negative semidefinite.")
+        reasons.append("negative semidefinite singular Hessian and no ascent found: "
+                       "could be a degenerate local maximum")
+        return done("undetermined", hess, order, gval=gval,
+                    expl="Undetermined: negative curvature proves it is not a local minimum, "
+                         "but no proof either way about local maximality.")
+
+    # ---- PSD Hessian ---------------------------------------------------------------------------
+    stationary_Mr = None
+    if gm is not None and abs(value - gval) <= gtol:
+        from dlnscape.geometry.manifold import is_stationary_on_Mr
+
+        W = end_to_end(theta)
+        stationary_Mr = is_stationary_on_Mr(landscape.loss.grad(W), W, arch.r)
+        if stationary_Mr.stationary is not True:
+            reasons.append(
+                f"L(θ) is within the oracle's tolerance {gtol:.2g} of the global minimum, but W "
+                f"is not stationary on M_r ({stationary_Mr.reason}), so it is not a minimiser "
+                "(Hofflin 2023, Lem 3.2): the tolerance cannot separate the values")
+    if gm is not None and abs(value - gval) <= gtol and stationary_Mr.stationary is True:
+        cert = GlobalMinimumCertificate(theta, value, gval, gtol, gm.method,
+                                        {"oracle": gm.method})
+        order = _min_order(landscape, theta, hess)
+        return done("global_minimum", hess, order, cert, (), gval,
+                    f"Global minimum: L(θ) = {value:.12g} equals min l on M_r = {gval:.12g} "
+                    f"(|difference| ≤ {gtol:.2g}), computed independently by "
+                    f"{gm.method} (Trager et al. 2020 §3.3/Thm 12; Nouiehed–Razaviyayn Lem 7).")
+    if gm is not None and value < gval - gtol:
+        reasons.append(f"L(θ) = {value:.12g} is below the oracle's global minimum {gval:.12g}: "
+                       "the oracle and the point disagree")
+        return done("undetermined", hess, None, gval=gval,
+                    expl="Undetermined: inconsistent global-minimum oracle.")
+    not_global = gm is not None
+    glob_txt = ("not global (global minimum " + f"{gval:.6g})" if not_global else
+                f"globality unknown: {why_no_gm}")
+
+    if dense and hess.n_zero == 0:
+        cert = LocalMinimumCertificate(theta, value, "positive_definite_hessian",
+                                       hess.lambda_min, hess.threshold)
+        order = _min_order(landscape, theta, hess)
+        return done("local_minimum", hess, order, cert, (), gval,
+                    f"Local minimum ({glob_txt}): critical with a positive definite Hessian "
+                    f"(λ_min = {hess.lambda_min:.3g}).")
+
+    cert, why_not_pure = _pure_certificate(landscape, theta, value, "minimum")
+    if cert is not None:
+        order = _min_order(landscape, theta, hess)
+        return done("local_minimum", hess, order, cert, (), gval,
+                    f"Local minimum ({glob_txt}): a pure point with rank W = r = {arch.r}, so μ "
+                    "is a local submersion onto M_r (Trager et al. 2020, Thm 4; locally open, "
+                    "Nouiehed–Razaviyayn Lem 10), W is stationary on M_r and the Riemannian "
+                    "Hessian of l there is positive definite (Trager et al. 2020, Prop 6).")
+    reasons.append(f"no local-minimum proof: {why_not_pure}")
+
+    spec = _spectral(H, hess)
+    order = None
+    if dense:
+        order = criticality_order(landscape, theta, eigenvalues=spec["eigvals"],
+                                  eigenvectors=spec["eigvecs"], max_pairs=budget.cubic_pairs,
+                                  rng=gen)
+    down, att = search_escape(landscape, theta, sense="descent", value=value, **spec,
+                              budget=budget.escape, rng=gen)
+    attempts.extend(att)
+    if down is None:
+        reasons.append("no escape found within the budget " + str(budget.escape.to_dict()))
+        return done("undetermined", hess, order, gval=gval,
+                    expl="Undetermined: the Hessian is positive semidefinite and singular, no "
+                         "local-minimum proof applies, and no escape was found; failing to "
+                         "escape proves nothing (curved escapes may exist).")
+    if hess.n_positive:
+        w = _eigvec(H, "largest") if dense else Hdata[1].vectors[:, 0]
+        up = _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max)
+    else:
+        up, att = search_escape(landscape, theta, sense="ascent", value=value, **spec,
+                                budget=budget.escape, rng=gen)
+        attempts.extend(att)
+    if up is None:
+        reasons.append("an escape downward was found but no way up (could be a local maximum "
+                       "with a zero Hessian)")
+        return done("undetermined", hess, order, down, (), gval,
+                    expl="Undetermined: not a local minimum (escape certificate), but local "
+                         "maximality could not be excluded.")
+    return done("degenerate_saddle", hess, order, down, (up,), gval,
+                f"Degenerate saddle: the Hessian is positive semidefinite (no negative "
+                f"eigenvalue, {hess.n_zero} zero) yet the loss decreases along "
+                f"{_REFS.get(down.method, down.method)}; leading term "
+                f"{down.taylor_coefficient:.3g}·t^{down.taylor_order}. Not a local minimum "
+                f"({glob_txt}).")
+
+
+def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | None:
+    if hess.eigenvalues is None:
+        return None
+    return criticality_order(landscape, theta, eigenvalues=hess.eigenvalues, local_minimum=True)
+
+
+def _spectral(H: np.ndarray | None, hess: HessianSummary) -> dict:
+    if H is None:
+        return {"eigvals": None, "eigvecs": None, "threshold": hess.threshold, "kernel": None}
+    ev, V = np.linalg.eigh(H)
+    K = V[:, np.abs(ev) <= hess.threshold]
+    return {"eigvals": ev, "eigvecs": V, "threshold": hess.threshold, "kernel": K}
+
+
+def _curve_cert(landscape, theta, value, v, sense, lam) -> EscapeCertificate | None:
+    from dlnscape.architecture import unpack
+    from dlnscape.critical.escape import certificate_on_curve
+
+    v = v / np.linalg.norm(v)
+    return certificate_on_curve(landscape, theta, [unpack(landscape.arch, v)],
+                                "negative_curvature" if sense == "descent"
+                                else "positive_curvature",
+                                sense=sense, value=value, critical=True,
+                                details={"eigenvalue": float(lam)})

@@ -1,0 +1,442 @@
+"""Searches for escapes from a point: curves along which the loss strictly decreases (or increases).
+
+Each search returns an :class:`~dlnscape.critical.certificates.EscapeCertificate` built from a
+*polynomial curve* ``θ(t) = θ + tθ_1 + … + t^qθ_q`` whose exact Taylor expansion (polynomial
+losses) has a negative lowest non-vanishing coefficient, together with explicit points on it.
+Methods, in the order :func:`search_escape` tries them:
+
+1. ``negative_curvature`` — an eigenvector of a negative Hessian eigenvalue (straight line).
+2. ``taylor`` — straight lines along Hessian-kernel directions (basis vectors and random
+   combinations): the lowest non-vanishing Taylor order is odd, or even with a negative
+   coefficient (Hofflin 2023, Prop 2.1 and Def 2.4; Kawaguchi 2016, Cor 2.4 for the zero points).
+3. ``fiber_move`` — a straight line ``θ + tD`` inside the fiber μ⁻¹(W) (rank-one moves of
+   ``dlnscape.geometry.fiber_moves``, single and chained), on which L is constant, followed by
+   descent: if ``∇L(θ + tD) = t^p g_p + O(t^{p+1})`` with ``g_p ≠ 0`` then the curve
+   ``θ + tD − α t^p g_p`` has ``L − L(θ) = −α t^{2p}‖g_p‖² + …`` (Trager et al. 2020, Lem 2 and
+   Prop 9: at a critical point with ``rk W < r`` and ``∇l(W) ≠ 0`` such moves exist).
+4. ``quartic_curve`` — curved escapes ``θ + tθ_1 + t²θ_2`` with ``θ_1`` in the Hessian kernel:
+   the t⁴ coefficient ``c_4(θ_1) + ⟨g_2, θ_2⟩ + ½θ_2ᵀ∇²Lθ_2`` (``g_2 = ½∇³L[θ_1, θ_1, ·]``) is
+   minimised over θ_2 (``θ_2 = −∇²L⁺ g_2``, or along the kernel part of ``g_2``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlnscape.architecture import Point, pack, unpack
+from dlnscape.critical._poly import (
+    curve_product,
+    curve_taylor,
+    flat_directions,
+    gradient_series,
+    pack_batch,
+)
+from dlnscape.critical.certificates import (
+    TAYLOR_RTOL,
+    EscapeCertificate,
+    escape_margin,
+    leading_taylor,
+)
+from dlnscape.landscape import Landscape
+
+#: an escape point must beat the rounding margin by this factor (so that verify() is robust)
+SAFETY = 100.0
+#: number of points stored in an escape certificate
+N_POINTS = 5
+#: exact rational evaluation is used only up to this many parameters (it is slow)
+EXACT_MAX_PARAMS = 400
+
+
+@dataclass(frozen=True)
+class EscapeBudget:
+    """How hard :func:`search_escape` tries before answering "no escape found".
+
+    ``directions``: straight lines tested in the Hessian kernel; ``curves``: kernel directions
+    tried as the first-order term of curved escapes; ``fiber_moves``: rank-one fiber moves
+    (single and chained) tried; ``seconds``: wall-clock cap for the whole search.
+    """
+
+    directions: int = 48
+    curves: int = 24
+    fiber_moves: int = 24
+    seconds: float = 20.0
+
+    def to_dict(self) -> dict:
+        return {"directions": self.directions, "curves": self.curves,
+                "fiber_moves": self.fiber_moves, "seconds": self.seconds}
+
+
+def _taylor_order_cap(landscape: Landscape, q: int) -> int | None:
+    """``None`` (whole polynomial) for polynomial losses, a finite order otherwise."""
+    return None if landscape.loss.is_polynomial else max(4, 2 * q * landscape.arch.h)
+
+
+def certificate_on_curve(
+    landscape: Landscape,
+    theta: Point,
+    curve: Sequence[Point],
+    method: str,
+    *,
+    sense: str = "descent",
+    value: float | None = None,
+    critical: bool | None = None,
+    details: dict | None = None,
+    n_points: int = N_POINTS,
+) -> EscapeCertificate | None:
+    """An escape certificate along ``θ(t) = θ + Σ t^k curve[k-1]``, or None if it does not escape.
+
+    The exact Taylor polynomial of ``L(θ(t)) − L(θ)`` must have a negative (``sense="ascent"``:
+    positive) lowest non-vanishing coefficient; then ``n_points`` consecutive values
+    ``t = 2^{-j}`` (from the largest that works) are stored, each with a decrease far above
+    rounding (``SAFETY`` × the margin that ``verify`` requires).
+    """
+    sign = 1.0 if sense == "descent" else -1.0
+    L0 = landscape.value(theta) if value is None else value
+    c = sign * curve_taylor(landscape, theta, curve, _taylor_order_cap(landscape, len(curve)))
+    c[0] = 0.0
+    k, ck, tol = leading_taylor(c)
+    if k is None or ck >= -tol:
+        return None
+    margin = SAFETY * escape_margin(L0)
+    from dlnscape.critical.certificates import _point_on_curve  # same construction as verify
+
+    ts: list[float] = []
+    pts: list[Point] = []
+    vals: list[float] = []
+    prev_d = np.inf
+    for j in range(0, 64):
+        t = 2.0 ** (-j)
+        p = _point_on_curve(theta, curve, t)
+        v = landscape.value(p)
+        d = float(np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(p, theta, strict=True))))
+        if sign * (v - L0) < -margin and d < prev_d:
+            ts.append(t)
+            pts.append(p)
+            vals.append(v)
+            prev_d = d
+            if len(ts) == n_points:
+                break
+        elif ts:
+            break  # the run of working t's ended before n_points: restart below
+    if len(ts) < n_points:
+        return _exact_certificate(landscape, theta, curve, method, sense, L0, c, k, ck, critical,
+                                  details, n_points)
+    return EscapeCertificate(
+        theta=tuple(theta), value=float(L0), points=tuple(pts), values=tuple(vals), method=method,
+        sense=sense, curve=tuple(tuple(c_) for c_ in curve), ts=tuple(ts), taylor_order=k,
+        taylor_coefficient=sign * ck, critical=critical, details=dict(details or {}),
+    )
+
+
+def _exact_certificate(landscape, theta, curve, method, sense, L0, c, k, ck, critical, details,
+                       n_points) -> EscapeCertificate | None:
+    """Points too close to θ for floating point: evaluate the decrease in exact arithmetic.
+
+    The leading term ``c_k t^k`` dominates once ``|c_k| t^k > Σ_{j>k} |c_j| t^j``; start from
+    ``t* = min_j (|c_k| / (2K|c_j|))^{1/(j−k)}`` and scan ``t = 2^{-j}`` with exact Fractions.
+    """
+    from dlnscape.critical._exact import exact_curve_point, exact_value, fr, supports_exact
+
+    if not supports_exact(landscape.loss) or landscape.n_params > EXACT_MAX_PARAMS:
+        return None
+    sign = 1.0 if sense == "descent" else -1.0
+    K = len(c) - 1
+    tstar = 1.0
+    for j in range(k + 1, K + 1):
+        if c[j] != 0:
+            tstar = min(tstar, (abs(ck) / (2 * K * abs(c[j]))) ** (1.0 / (j - k)))
+    j0 = max(0, int(np.floor(-np.log2(tstar))) - 1)
+    exact0 = [fr(W) for W in theta]
+    E0 = exact_value(landscape.loss, exact0)
+    from dlnscape.critical.certificates import _point_on_curve
+
+    ts, pts, vals, diffs = [], [], [], []
+    for j in range(j0, j0 + 40):
+        t = 2.0 ** (-j)
+        ex = exact_curve_point(theta, curve, t)
+        dL = exact_value(landscape.loss, ex) - E0
+        if sign * dL < 0:
+            ts.append(t)
+            pts.append(_point_on_curve(theta, curve, t))
+            vals.append(float(E0 + dL))
+            diffs.append(float(dL))
+            if len(ts) == n_points:
+                break
+        elif ts:
+            ts, pts, vals, diffs = [], [], [], []
+    if len(ts) < n_points:
+        return None
+    det = dict(details or {})
+    det["exact_differences"] = diffs
+    return EscapeCertificate(
+        theta=tuple(theta), value=float(L0), points=tuple(pts), values=tuple(vals), method=method,
+        sense=sense, curve=tuple(tuple(c_) for c_ in curve), ts=tuple(ts), taylor_order=k,
+        taylor_coefficient=sign * ck, critical=critical, arithmetic="exact", details=det,
+    )
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+class _Search:
+    """State shared by the escape strategies at one point."""
+
+    def __init__(self, landscape: Landscape, theta: Point, value: float, sense: str,
+                 budget: EscapeBudget, rng: np.random.Generator, critical: bool | None):
+        self.L = landscape
+        self.theta = theta
+        self.value = value
+        self.sense = sense
+        self.sign = 1.0 if sense == "descent" else -1.0
+        self.budget = budget
+        self.rng = rng
+        self.critical = critical
+        self.t0 = time.perf_counter()
+        self.attempts: list[dict] = []
+
+    def out_of_time(self) -> bool:
+        return time.perf_counter() - self.t0 > self.budget.seconds
+
+    def vec_to_point(self, v: np.ndarray) -> Point:
+        return unpack(self.L.arch, np.asarray(v, dtype=np.float64))
+
+    def try_curve(
+        self, curve_vecs: Sequence[np.ndarray], method: str, **details
+    ) -> EscapeCertificate | None:
+        curve = [self.vec_to_point(v) for v in curve_vecs]
+        return certificate_on_curve(self.L, self.theta, curve, method, sense=self.sense,
+                                    value=self.value, critical=self.critical, details=details)
+
+    def line_order(self, u: np.ndarray) -> tuple[int | None, float, np.ndarray]:
+        c = self.sign * self.L.taylor(self.theta, self.vec_to_point(u),
+                                      _taylor_order_cap(self.L, 1))
+        c[0] = 0.0
+        k, ck, _ = leading_taylor(c)
+        return k, ck, c
+
+
+def _negative_curvature(s: _Search, vec: np.ndarray, lam: float) -> EscapeCertificate | None:
+    cert = s.try_curve([_unit(vec)], "negative_curvature", eigenvalue=float(lam))
+    s.attempts.append({"method": "negative_curvature", "eigenvalue": float(lam),
+                       "success": cert is not None})
+    return cert
+
+
+def _kernel_directions(s: _Search, K: np.ndarray, n: int) -> list[tuple[str, np.ndarray]]:
+    """Random combinations first (they see every monomial), then the basis vectors."""
+    k = K.shape[1]
+    out: list[tuple[str, np.ndarray]] = []
+    n_rand = min(n, max(4, n // 3))
+    for _ in range(n_rand):
+        out.append(("random kernel combination", _unit(K @ s.rng.standard_normal(k))))
+    for i in range(min(k, n - n_rand)):
+        out.append((f"kernel basis vector {i}", K[:, i].copy()))
+    return out
+
+
+def _taylor_lines(s: _Search, K: np.ndarray) -> EscapeCertificate | None:
+    tried = 0
+    orders: dict[int, int] = {}
+    for label, u in _kernel_directions(s, K, s.budget.directions):
+        if s.out_of_time():
+            break
+        tried += 1
+        k, ck, _ = s.line_order(u)
+        if k is None:
+            continue
+        orders[k] = orders.get(k, 0) + 1
+        if k % 2 == 1 or ck < 0:
+            if k % 2 == 1 and ck > 0:
+                u = -u
+            cert = s.try_curve([u], "taylor", direction=label, order=k,
+                               parity="odd" if k % 2 else "even, negative coefficient")
+            if cert is not None:
+                s.attempts.append({"method": "taylor", "directions_tried": tried,
+                                   "orders_seen": orders, "success": True})
+                return cert
+    s.attempts.append({"method": "taylor", "directions_tried": tried,
+                       "orders_seen": {str(k): v for k, v in orders.items()}, "success": False})
+    return None
+
+
+def _gradient_along_line(s: _Search, D: np.ndarray, deg: int) -> list[np.ndarray]:
+    U = flat_directions(s.L, D[:, None])
+    series = gradient_series(s.L, s.theta, U, deg)
+    return [pack_batch(g)[:, 0] for g in series]
+
+
+def _descend_from_line(
+    s: _Search, D: np.ndarray, method: str, **details
+) -> EscapeCertificate | None:
+    """Curve ``θ + tD − α t^p g_p`` where ``g_p`` is the first non-vanishing gradient term."""
+    h = s.L.arch.h
+    deg = 2 * h  # the gradient along a line has degree ≤ 2h − 1 for quadratic losses
+    gs = _gradient_along_line(s, D, deg)
+    scale = max(1.0, max(float(np.linalg.norm(g)) for g in gs))
+    p = next((j for j in range(1, len(gs)) if np.linalg.norm(gs[j]) > TAYLOR_RTOL * scale), None)
+    if p is None:
+        return None
+    g = s.sign * gs[p]
+    # the t^{2p} coefficient contains −α‖g‖² + ½α²·gᵀ∇²Lg: start from its minimiser
+    gHg = s.sign * float(g @ s.L.hvp_flat(s.theta, g))
+    alphas = [1.0, 0.1, 0.01, 1e-3]
+    if gHg > 0:
+        a_star = float(g @ g) / gHg
+        alphas = [a_star, 0.5 * a_star, 0.1 * a_star] + alphas
+    for alpha in alphas:
+        curve = [D] + [np.zeros_like(D)] * (p - 1)
+        curve[p - 1] = curve[p - 1] - alpha * g if p > 1 else D - alpha * g
+        cert = s.try_curve(curve, method, gradient_order=p, alpha=alpha, **details)
+        if cert is not None:
+            return cert
+    return None
+
+
+def _is_fiber_line(s: _Search, D: np.ndarray) -> bool:
+    coeffs = curve_product(s.theta, [s.vec_to_point(D)])
+    W = coeffs[0]
+    scale = 1.0 + float(np.linalg.norm(W))
+    return all(float(np.linalg.norm(c)) <= 1e-12 * scale for c in coeffs[1:])
+
+
+def _fiber_directions(s: _Search) -> list[tuple[str, np.ndarray]]:
+    try:
+        from dlnscape.geometry import fiber_moves
+    except ImportError:  # pragma: no cover - geometry is part of the package
+        return []
+    base = pack(s.theta)
+    out: list[tuple[str, np.ndarray]] = []
+    seed = int(s.rng.integers(2**31))
+    first = fiber_moves(s.theta, rng=seed, delta=1.0, per_kernel=2)
+    for mv in first:
+        out.append((f"move W_{mv.layer} ({mv.side})", pack(mv.theta) - base))
+    # chained moves: a second move at the moved point (kernels change after a move)
+    for mv in first[: max(1, s.budget.fiber_moves // 4)]:
+        for mv2 in fiber_moves(mv.theta, rng=seed + 1, delta=1.0):
+            if mv2.layer != mv.layer:
+                out.append((f"moves W_{mv.layer} ({mv.side}) then W_{mv2.layer} ({mv2.side})",
+                            pack(mv2.theta) - base))
+    return out[: s.budget.fiber_moves]
+
+
+def _fiber(s: _Search) -> EscapeCertificate | None:
+    tried = 0
+    lines = 0
+    for label, D in _fiber_directions(s):
+        if s.out_of_time():
+            break
+        tried += 1
+        D = _unit(D)
+        if not _is_fiber_line(s, D):
+            continue
+        lines += 1
+        cert = _descend_from_line(s, D, "fiber_move", move=label,
+                                  source="Trager et al. 2020, Lem 2 and Prop 9")
+        if cert is not None:
+            s.attempts.append({"method": "fiber_move", "moves_tried": tried,
+                               "exact_fiber_lines": lines, "success": True})
+            return cert
+    s.attempts.append({"method": "fiber_move", "moves_tried": tried, "exact_fiber_lines": lines,
+                       "success": False})
+    return None
+
+
+def _quartic(s: _Search, K: np.ndarray, eigvals: np.ndarray | None, eigvecs: np.ndarray | None
+             ) -> EscapeCertificate | None:
+    tried = 0
+    for label, u in _kernel_directions(s, K, s.budget.curves):
+        if s.out_of_time():
+            break
+        tried += 1
+        k, ck, _ = s.line_order(u)
+        if k is not None and k <= 3:
+            continue  # a line already decides (taylor strategy)
+        gs = _gradient_along_line(s, u, 2)
+        g2 = s.sign * gs[2]
+        if float(np.linalg.norm(g2)) <= TAYLOR_RTOL * max(1.0, float(np.linalg.norm(gs[0]))):
+            continue
+        candidates = []
+        gK = K @ (K.T @ g2)
+        nK = float(np.linalg.norm(gK))
+        if nK > TAYLOR_RTOL * float(np.linalg.norm(g2)):
+            candidates += [("kernel part of g2", -a * gK / nK) for a in (1.0, 10.0, 100.0)]
+        if eigvals is not None and eigvecs is not None:
+            thr = np.max(np.abs(eigvals)) * 1e-10
+            keep = np.abs(eigvals) > thr
+            V = eigvecs[:, keep]
+            pinv = V @ ((V.T @ g2) / (s.sign * eigvals[keep]))
+            candidates.append(("-H^+ g2", -pinv))
+        for what, th2 in candidates:
+            for sgn in (1.0, -1.0):
+                cert = s.try_curve([sgn * u, th2], "quartic_curve", direction=label,
+                                   second_order_term=what)
+                if cert is not None:
+                    s.attempts.append({"method": "quartic_curve", "directions_tried": tried,
+                                       "success": True})
+                    return cert
+    s.attempts.append({"method": "quartic_curve", "directions_tried": tried, "success": False})
+    return None
+
+
+def search_escape(
+    landscape: Landscape,
+    theta: Point,
+    *,
+    sense: str = "descent",
+    value: float | None = None,
+    eigvals: np.ndarray | None = None,
+    eigvecs: np.ndarray | None = None,
+    threshold: float = 0.0,
+    kernel: np.ndarray | None = None,
+    critical: bool | None = True,
+    budget: EscapeBudget | None = None,
+    rng: np.random.Generator | int | None = None,
+) -> tuple[EscapeCertificate | None, list[dict]]:
+    """Try every method in turn; return the first certificate found and the log of attempts.
+
+    ``eigvals``/``eigvecs``: Hessian eigenpairs (ascending) if already computed; ``kernel``: an
+    orthonormal basis of the numerical Hessian kernel (columns, packed order); ``threshold``:
+    the zero tolerance of the eigenvalues (``dlnscape.linalg.inertia``).
+    """
+    budget = budget or EscapeBudget()
+    gen = np.random.default_rng(rng)
+    L0 = landscape.value(theta) if value is None else float(value)
+    s = _Search(landscape, theta, L0, sense, budget, gen, critical)
+    sign = s.sign
+    if eigvals is not None and eigvecs is not None and eigvals.size:
+        e = sign * eigvals
+        i = int(np.argmin(e))
+        if e[i] < -threshold:
+            cert = _negative_curvature(s, eigvecs[:, i], float(eigvals[i]))
+            if cert is not None:
+                return cert, s.attempts
+    if kernel is None:
+        kernel = np.zeros((landscape.n_params, 0))
+    if kernel.shape[1]:
+        cert = _taylor_lines(s, kernel)
+        if cert is not None:
+            return cert, s.attempts
+    cert = _fiber(s)
+    if cert is not None:
+        return cert, s.attempts
+    if kernel.shape[1]:
+        cert = _quartic(s, kernel, eigvals, eigvecs)
+        if cert is not None:
+            return cert, s.attempts
+    return None, s.attempts
+
+
+def gradient_escape(landscape: Landscape, theta: Point, value: float | None = None,
+                    sense: str = "descent") -> EscapeCertificate | None:
+    """At a non-critical point: the line ``θ − t∇L(θ)`` (its t¹ coefficient is ``−‖∇L‖²``)."""
+    g = landscape.grad_flat(theta)
+    sign = 1.0 if sense == "descent" else -1.0
+    d = -sign * g / max(float(np.linalg.norm(g)), 1e-300)
+    return certificate_on_curve(landscape, theta, [unpack(landscape.arch, d)], "gradient",
+                                sense=sense, value=value, critical=False)

@@ -1,0 +1,153 @@
+"""Finding critical points: minimise ``½‖∇L(θ)‖²`` (any kind of critical point) or run GD.
+
+* ``method="newton"`` — Levenberg–Marquardt on the residual ``∇L(θ)`` with the dense Hessian as
+  its Jacobian (``scipy.optimize.least_squares(method="lm")``): a damped Newton method for
+  ``∇L = 0``; it converges to saddles as readily as to minima.
+* ``method="trust-region"`` — the same residual with scipy's trust-region reflective solver
+  and the Jacobian as a ``LinearOperator`` of Hessian-vector products (``tr_solver="lsmr"``),
+  for sizes where the dense Hessian is too large.
+* ``method="gd"`` — gradient descent on L with Armijo backtracking: it finds minima (and the
+  saddles it stalls at).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import least_squares
+from scipy.sparse.linalg import LinearOperator
+
+from dlnscape.architecture import Point, pack, unpack
+from dlnscape.errors import DlnscapeError
+from dlnscape.landscape import Landscape
+from dlnscape.linalg import CRITICAL_RTOL, relative_gradient_norm
+
+METHODS = ("newton", "trust-region", "gd")
+
+
+@dataclass(frozen=True)
+class CriticalPointSearch:
+    """The end point of a search and how it got there."""
+
+    theta: Point
+    value: float
+    gradient_norm: float
+    relative_gradient_norm: float
+    converged: bool
+    method: str
+    n_iter: int
+    seconds: float
+    message: str
+
+    def to_dict(self) -> dict:
+        return {
+            "theta": [W.tolist() for W in self.theta],
+            "value": self.value,
+            "gradient_norm": self.gradient_norm,
+            "relative_gradient_norm": self.relative_gradient_norm,
+            "converged": self.converged,
+            "method": self.method,
+            "n_iter": self.n_iter,
+            "seconds": self.seconds,
+            "message": self.message,
+        }
+
+
+def _result(landscape, x, method, n_iter, t0, msg, tol) -> CriticalPointSearch:
+    theta = unpack(landscape.arch, x)
+    v = landscape.value(theta)
+    gn = float(np.linalg.norm(landscape.grad_flat(theta)))
+    rel = relative_gradient_norm(gn, v)
+    return CriticalPointSearch(theta, v, gn, rel, rel <= tol, method, int(n_iter),
+                               time.perf_counter() - t0, msg)
+
+
+def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 5):
+    """A few minimum-norm Newton steps ``x ← x − ∇²L⁺∇L`` (kept only while they help)."""
+    for _ in range(steps):
+        th = unpack(landscape.arch, x)
+        g = landscape.grad_flat(th)
+        if relative_gradient_norm(float(np.linalg.norm(g)), landscape.value(th)) <= tol * 1e-2:
+            break
+        step = np.linalg.lstsq(landscape.hessian(th), g, rcond=1e-12)[0]
+        x_new = x - step
+        g_new = landscape.grad_flat(unpack(landscape.arch, x_new))
+        if np.linalg.norm(g_new) >= np.linalg.norm(g):
+            break
+        x = x_new
+    return x
+
+
+def find_critical_point(
+    landscape: Landscape,
+    theta0,
+    method: str = "newton",
+    *,
+    tol: float = CRITICAL_RTOL * 1e-2,
+    max_iter: int = 2000,
+    step: float | None = None,
+) -> CriticalPointSearch:
+    """Drive ``theta0`` to a point with ``‖∇L‖/(1+|L|) ≤ tol`` (default 1e-2 × CRITICAL_RTOL).
+
+    ``method``: ``"newton"`` (Levenberg–Marquardt on ∇L = 0 with the dense Hessian),
+    ``"trust-region"`` (scipy TRF with Hessian-vector products), or ``"gd"`` (gradient descent
+    with Armijo backtracking from step ``step``, default 1). Returns the end point whether or
+    not it converged; ``converged`` and ``message`` say which.
+    """
+    if method not in METHODS:
+        raise DlnscapeError(f"method: expected one of {METHODS}, got {method!r}")
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter > 0):
+        raise DlnscapeError(f"max_iter: expected a positive integer, got {max_iter!r}")
+    t0 = time.perf_counter()
+    arch = landscape.arch
+    x = pack(landscape._point(theta0, "theta0"))
+
+    def fun(v):
+        return landscape.grad_flat(unpack(arch, v))
+
+    if method == "gd":
+        eta = 1.0 if step is None else float(step)
+        it = 0
+        th = unpack(arch, x)
+        val = landscape.value(th)
+        for it in range(1, max_iter + 1):  # noqa: B007
+            g = landscape.grad_flat(th)
+            gn = float(np.linalg.norm(g))
+            if relative_gradient_norm(gn, val) <= tol:
+                break
+            while eta > 1e-16:
+                x_new = x - eta * g
+                th_new = unpack(arch, x_new)
+                v_new = landscape.value(th_new)
+                if v_new <= val - 1e-4 * eta * gn * gn:
+                    break
+                eta *= 0.5
+            else:
+                return _result(landscape, x, method, it, t0, "line search failed", tol)
+            x, th, val = x_new, th_new, v_new
+            eta = min(eta * 2.0, 1e6)
+        res = _result(landscape, x, method, it, t0, "", tol)
+        msg = "converged" if res.converged else f"stopped after {it} iterations"
+        return CriticalPointSearch(*[getattr(res, f) for f in (
+            "theta", "value", "gradient_norm", "relative_gradient_norm", "converged", "method",
+            "n_iter", "seconds")], msg)
+
+    if method == "newton":
+        jac = lambda v: landscape.hessian(unpack(arch, v))  # noqa: E731
+        sol = least_squares(fun, x, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15,
+                            max_nfev=max_iter)
+    else:
+        def jac(v):
+            th = unpack(arch, v)
+            return LinearOperator((x.size, x.size), matvec=lambda u: landscape.hvp_flat(th, u),
+                                  rmatvec=lambda u: landscape.hvp_flat(th, u), dtype=np.float64)
+
+        sol = least_squares(fun, x, jac=jac, method="trf", tr_solver="lsmr", xtol=1e-15,
+                            ftol=1e-15, gtol=1e-15, max_nfev=max_iter)
+    x = sol.x
+    if method == "newton":
+        x = _polish(landscape, x, tol)
+    res = _result(landscape, x, method, sol.nfev, t0, str(sol.message), tol)
+    return res
