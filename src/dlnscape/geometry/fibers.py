@@ -329,3 +329,332 @@ def fiber_moves(
             for _ in range(per_kernel):
                 out.append(fiber_move(theta, k, side, delta, rng=gen, rtol=rtol))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# components of a fiber (004 Thm 5, Props 22–26)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FiberComponents:
+    """Number of path-connected components of μ⁻¹(W) (Trager et al. 2020, Thm 5)."""
+
+    count: int | None  # 2^b if rk W = r, 1 if rk W < r; None when the rank is ambiguous
+    b: int
+    bottlenecks: tuple[int, ...]
+    rank: RankDecision
+    r: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"count": self.count, "b": self.b, "bottlenecks": list(self.bottlenecks),
+                "rank": self.rank.to_dict(), "r": self.r, "reason": self.reason,
+                "theorem": "Trager et al. 2020, Thm 5"}
+
+
+def fiber_components(
+    W: np.ndarray, arch: Architecture | Sequence[int], rtol: float | None = None
+) -> FiberComponents:
+    """``2^b`` components if rk W = r (b = #hidden layers of width r), else 1 (004 Thm 5)."""
+    arch = arch if isinstance(arch, Architecture) else Architecture(arch)
+    W = np.asarray(W, dtype=np.float64)
+    if W.shape != arch.end_to_end_shape:
+        raise ShapeError(f"W: expected shape {arch.end_to_end_shape} for {arch!r}, got {W.shape}")
+    dec = numerical_rank(W, rtol)
+    b = len(arch.bottlenecks)
+    if dec.rank > arch.r:
+        raise ShapeError(f"W: rank {dec.rank} > r = {arch.r}: the fiber is empty")
+    if dec.ambiguous:
+        return FiberComponents(None, b, arch.bottlenecks, dec, arch.r,
+                               f"rank decision ambiguous (gap {dec.gap:.3g}): undetermined")
+    if dec.rank == arch.r:
+        return FiberComponents(2**b, b, arch.bottlenecks, dec, arch.r,
+                               f"rk W = r = {arch.r}: 2^b with b = {b} bottleneck(s) "
+                               f"{list(arch.bottlenecks)}")
+    return FiberComponents(1, b, arch.bottlenecks, dec, arch.r,
+                           f"rk W = {dec.rank} < r = {arch.r}: path-connected")
+
+
+def label_columns(W: np.ndarray, r: int) -> np.ndarray:
+    """r columns of W with rank r, chosen by QR with column pivoting (the label's C)."""
+    from scipy.linalg import qr
+
+    _, _, piv = qr(np.asarray(W, dtype=np.float64), pivoting=True, mode="economic")
+    return np.sort(piv[:r])
+
+
+@dataclass(frozen=True)
+class FiberLabel:
+    """004 Thm 5 / Prop 22: ``s(θ) = (sign det (W_{i_j} ⋯ W_1)[:, C])_j`` over the bottlenecks."""
+
+    signs: tuple[int, ...] | None  # None when rk W < r (one component) or undecidable
+    dets: tuple[float, ...]
+    columns: tuple[int, ...]
+    bottlenecks: tuple[int, ...]
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"signs": None if self.signs is None else list(self.signs),
+                "dets": list(self.dets), "columns": list(self.columns),
+                "bottlenecks": list(self.bottlenecks), "reason": self.reason}
+
+
+def fiber_component_label(
+    theta: Sequence[np.ndarray], columns: Sequence[int] | None = None, rtol: float | None = None
+) -> FiberLabel:
+    """The sign vector identifying θ's component of μ⁻¹(W) when rk W = r (004 Thm 5).
+
+    ``columns`` (C, r column indices with rk W[:, C] = r) defaults to a pivoted-QR choice from
+    W; pass the same C to compare points of one fiber. Under the GL action the label flips by
+    ``sign det G_{i_j}`` at each bottleneck, so it separates the 2^b components.
+    """
+    theta, arch = point_and_arch(theta)
+    P = prefix_products(theta)
+    W = P[-1]
+    r = arch.r
+    dec = numerical_rank(W, rtol)
+    bn = arch.bottlenecks
+    if dec.rank < r or dec.ambiguous:
+        why = ("rk W < r: the fiber is path-connected, no label" if dec.rank < r
+               else f"rank decision ambiguous (gap {dec.gap:.3g})")
+        return FiberLabel(None, (), (), bn, why)
+    C = label_columns(W, r) if columns is None else np.asarray(columns, dtype=int)
+    dets = tuple(float(np.linalg.det(P[i][:, C])) for i in bn)
+    cdec = numerical_rank(W[:, C], rtol)
+    if cdec.rank < r or cdec.ambiguous:
+        return FiberLabel(None, dets, tuple(int(c) for c in C), bn,
+                          f"columns {list(C)} of W do not have a clear rank r")
+    return FiberLabel(tuple(int(np.sign(d)) for d in dets), dets, tuple(int(c) for c in C), bn,
+                      f"signs of det (W_i⋯W_1)[:, C] at bottlenecks {list(bn)}, C = {list(C)}")
+
+
+# --------------------------------------------------------------------------------------------
+# explicit paths inside a fiber
+# --------------------------------------------------------------------------------------------
+def _so_log(Q: np.ndarray) -> np.ndarray:
+    """A real skew-symmetric L with expm(L) = Q for Q ∈ SO(d) (real Schur form of Q)."""
+    from scipy.linalg import schur
+
+    T, Z = schur(Q, output="real")
+    d = Q.shape[0]
+    A = np.zeros((d, d))
+    i = 0
+    minus = []
+    while i < d:
+        if i + 1 < d and abs(T[i + 1, i]) > 1e-12:
+            phi = np.arctan2(T[i + 1, i], T[i, i])
+            A[i, i + 1], A[i + 1, i] = -phi, phi
+            i += 2
+        else:
+            if T[i, i] < 0:
+                minus.append(i)
+            i += 1
+    if len(minus) % 2:
+        raise DlnscapeError("internal: an orthogonal matrix with det −1 has no real logarithm")
+    for a, b in zip(minus[::2], minus[1::2], strict=True):
+        A[a, b], A[b, a] = -np.pi, np.pi
+    return Z @ A @ Z.T
+
+
+def glplus_path(G: np.ndarray):
+    """A continuous path t ↦ G(t) in GL⁺(d) from I (t = 0) to G (t = 1); needs det G > 0.
+
+    ``G = QR`` (R with positive diagonal, so Q ∈ SO(d)); ``G(t) = expm(t log Q) · (I + t(R − I))``.
+    """
+    from scipy.linalg import expm
+
+    if np.linalg.det(G) <= 0:
+        raise DlnscapeError("G: expected det G > 0 for a path in GL⁺ from the identity")
+    Q, R = np.linalg.qr(G)
+    D = np.sign(np.diag(R))
+    D[D == 0] = 1.0
+    Q, R = Q * D, D[:, None] * R
+    L = _so_log(Q)
+    eye = np.eye(G.shape[0])
+    return lambda t: expm(t * L) @ (eye + t * (R - eye))
+
+
+@dataclass
+class FiberPath:
+    """A continuous path inside one fiber, as a list of segments ``s: [0, 1] → θ``.
+
+    ``point(t)`` for t ∈ [0, 1] (the segments are traversed in order, each over an equal share
+    of [0, 1]); ``max_residual`` is the largest fiber residual over the checked grid.
+    """
+
+    segments: list
+    descriptions: list[str]
+    W: np.ndarray
+    max_residual: float = np.nan
+    checked_points: int = 0
+
+    def point(self, t: float) -> Point:
+        n = len(self.segments)
+        if n == 0:
+            raise DlnscapeError("empty path")
+        t = min(max(float(t), 0.0), 1.0)
+        j = min(int(t * n), n - 1)
+        return self.segments[j](t * n - j)
+
+    def check(self, n_per_segment: int = 50) -> float:
+        """Evaluate the fiber residual on ``n_per_segment`` points of every segment."""
+        worst = 0.0
+        for seg in self.segments:
+            for t in np.linspace(0.0, 1.0, n_per_segment):
+                worst = max(worst, fiber_residual(seg(t), self.W))
+        self.max_residual = worst
+        self.checked_points = n_per_segment * len(self.segments)
+        return worst
+
+    def to_dict(self) -> dict:
+        return {"segments": self.descriptions, "max_residual": self.max_residual,
+                "checked_points": self.checked_points}
+
+
+def _straight(a: Point, b: Point):
+    return lambda t: tuple((1 - t) * x + t * y for x, y in zip(a, b, strict=True))
+
+
+def _proj_onto_cols(M: np.ndarray, rtol) -> np.ndarray:
+    """Orthogonal projector onto the column space of M (rank by the tolerance policy)."""
+    from dlnscape.linalg import range_basis
+
+    B, _ = range_basis(M, rtol)
+    return B @ B.T
+
+
+def _reduce_prefix(theta: Point, rtol) -> Point:
+    """W_k ← W_k Π_{Col(W_{<k})} for k ≥ 2: removes every part on a prefix left kernel.
+
+    The straight segment to the result keeps every prefix product, hence μ (prefix moves).
+    """
+    P = prefix_products(theta)
+    return (theta[0],) + tuple(
+        theta[k] @ _proj_onto_cols(P[k], rtol) for k in range(1, len(theta))
+    )
+
+
+def _reduce_suffix(theta: Point, rtol) -> Point:
+    """W_k ← Π_{Row(W_{>k})} W_k for k ≤ h−1 (suffix moves): keeps every suffix product."""
+    S = suffix_products(theta)
+    h = len(theta)
+    return tuple(_proj_onto_cols(S[k + 1].T, rtol) @ theta[k] for k in range(h - 1)) + (
+        theta[-1],
+    )
+
+
+def _canonical_action(theta: Point, V: np.ndarray, e: int) -> list[np.ndarray]:
+    """G_k ∈ GL⁺(d_k) with G_k (W_k⋯W_1) = [D_k; 0] Vᵀ at a reduced point (every prefix
+    product of rank e with row space Row(Vᵀ)). D_k = I_e, except at a layer with d_k = e
+    (a bottleneck when e = r) where det G_k > 0 forces D_k = diag(±1, 1, …, 1): the sign
+    is the component label there (004 Prop 22)."""
+    P = prefix_products(theta)
+    h = len(theta)
+    Gs = []
+    VtV = V.T @ V
+    for k in range(1, h):
+        F = np.linalg.solve(VtV, (P[k] @ V).T).T  # P[k] = F Vᵀ, F is d_k × e, injective
+        if F.shape[0] > e:
+            G = np.linalg.inv(np.hstack([F, null_space_cols(F)]))
+            if np.linalg.det(G) < 0:  # flip a direction outside Col(F): G F is unchanged
+                G[-1, :] = -G[-1, :]
+        else:
+            G = np.linalg.inv(F)
+            if np.linalg.det(G) < 0:
+                G[0, :] = -G[0, :]
+        Gs.append(G)
+    return Gs
+
+
+def null_space_cols(F: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of Col(F)^⊥ (F injective)."""
+    Uf, _, _ = np.linalg.svd(F, full_matrices=True)
+    return Uf[:, F.shape[1]:]
+
+
+def _path_to_canonical(theta: Point, W: np.ndarray, e: int, V: np.ndarray, rtol):
+    """Segments (callables on [0,1]) from θ to the canonical point over W, with descriptions."""
+    segs, desc = [], []
+    a = theta
+    b = _reduce_prefix(a, rtol)
+    segs.append(_straight(a, b))
+    desc.append("straight segment: drop every layer's part on the left kernel of its prefix "
+                "product (prefix rank-one moves; all prefix products fixed)")
+    c = _reduce_suffix(b, rtol)
+    segs.append(_straight(b, c))
+    desc.append("straight segment: drop every layer's part on the kernel of its suffix product "
+                "(suffix rank-one moves; all suffix products fixed)")
+    d = _reduce_prefix(c, rtol)
+    segs.append(_straight(c, d))
+    desc.append("straight segment: prefix reduction again; now every partial product has "
+                "rank e = rk W")
+    Gs = _canonical_action(d, V, e)
+    paths = [glplus_path(G) for G in Gs]
+    segs.append(lambda t, d=d, paths=paths: gl_act(d, [p(t) for p in paths]))
+    desc.append("GL⁺ action path t ↦ (G_k(t)) from I to G_k with G_k W_{≤k} = [I_e; 0]Vᵀ "
+                "(det G_k > 0 is possible because d_k > e at every hidden layer)")
+    f = gl_act(d, Gs)
+    g = _reduce_prefix(f, rtol)
+    segs.append(_straight(f, g))
+    desc.append("straight segment: prefix reduction onto the canonical point "
+                "([Vᵀ;0], diag(I_e,0), …, [U, 0]) of 004 Prop 16")
+    return segs, desc, g
+
+
+def fiber_path(
+    theta0: Sequence[np.ndarray],
+    theta1: Sequence[np.ndarray],
+    *,
+    rtol: float | None = None,
+    n_check: int = 50,
+) -> FiberPath:
+    """An explicit continuous path from θ0 to θ1 inside μ⁻¹(W) (004 Thm 5, Prop 25).
+
+    Built from exact fiber moves only: straight segments of rank-one kernel moves (prefix and
+    suffix reductions, :func:`fiber_moves`' mechanism) and GL⁺ action paths, meeting at the
+    canonical point of 004 Prop 16. The sign freedom that needs rk W < r: every hidden layer
+    has d_k ≥ r > e, so each G_k can be chosen with positive determinant. The path is checked
+    on ``n_check`` points per segment (``max_residual``).
+
+    With rk W = r and bottlenecks, a path exists only between points with the same component
+    label; the same construction then works (the bottleneck G_k keep their determinant sign).
+    Raises :class:`DlnscapeError` if the points are not in one fiber, or in different
+    components.
+    """
+    theta0, arch = point_and_arch(theta0, name="theta0")
+    theta1, _ = point_and_arch(theta1, arch, name="theta1")
+    W = end_to_end(theta0)
+    res = fiber_residual(theta1, W)
+    if res > 1e-10:
+        raise DlnscapeError(f"theta1: not in the fiber of μ(theta0) (residual {res:.3g})")
+    dec = numerical_rank(W, rtol)
+    if dec.ambiguous:
+        raise DlnscapeError(f"W: rank decision ambiguous (gap {dec.gap:.3g}); no path built")
+    e = dec.rank
+    if e >= arch.r and arch.h > 1 and arch.bottlenecks:
+        C = label_columns(W, arch.r)
+        l0 = fiber_component_label(theta0, C, rtol).signs
+        l1 = fiber_component_label(theta1, C, rtol).signs
+        if l0 is None or l1 is None or l0 != l1:
+            raise DlnscapeError(
+                f"theta0, theta1: rk W = r and their component labels differ ({l0} vs {l1}); "
+                f"they lie in different components of the fiber (004 Thm 5, Cor 23), so no "
+                f"path exists"
+            )
+    if arch.h == 1:
+        return FiberPath([lambda t: theta0], ["h = 1: the fiber is a point"], W)
+    Uf, s, Vt = np.linalg.svd(W, full_matrices=False)
+    V = Vt[:e].T * np.sqrt(s[:e])
+    s0, d0, end0 = _path_to_canonical(theta0, W, e, V, rtol)
+    s1, d1, end1 = _path_to_canonical(theta1, W, e, V, rtol)
+    gap = max(float(np.linalg.norm(x - y)) for x, y in zip(end0, end1, strict=True))
+    segs = list(s0)
+    desc = list(d0)
+    if gap > 0:
+        segs.append(_straight(end0, end1))
+        desc.append(f"straight segment between the two canonical points (they differ by "
+                    f"{gap:.2e}, rounding only)")
+    segs += [(lambda t, f=f: f(1 - t)) for f in reversed(s1)]
+    desc += ["reverse: " + x for x in reversed(d1)]
+    path = FiberPath(segs, desc, W)
+    path.check(n_check)
+    return path

@@ -40,7 +40,9 @@ class StratumFrame:
         return k * (m + n - k)
 
 
-def stratum_frame(W: np.ndarray, rank: int | None = None, rtol: float | None = None) -> StratumFrame:
+def stratum_frame(
+    W: np.ndarray, rank: int | None = None, rtol: float | None = None
+) -> StratumFrame:
     """SVD frames of ``W`` on the stratum of its numerical rank (or of a given ``rank``)."""
     W = np.asarray(W, dtype=np.float64)
     Uf, s, Vtf = np.linalg.svd(W, full_matrices=True)
@@ -159,3 +161,45 @@ def riemannian_hessian(loss, W: np.ndarray, frame: StratumFrame | None = None) -
     hess = U @ M @ V.T + new_Up @ V.T + U @ np.swapaxes(new_Vp, 1, 2)
     Hm = B.reshape(B.shape[0], -1) @ hess.reshape(hess.shape[0], -1).T
     return 0.5 * (Hm + Hm.T)
+
+
+@dataclass(frozen=True)
+class TangentSpace:
+    """``T_W M_s`` and its normal space at W on the stratum of rank s (004 App. A.1).
+
+    ``basis``/``normal`` are orthonormal (Frobenius) bases as arrays (dim, m, n); the
+    projections are the orthogonal ones. ``dim = s(m + n − s)``.
+    """
+
+    frame: StratumFrame
+    basis: np.ndarray
+    normal: np.ndarray
+
+    @property
+    def dim(self) -> int:
+        return self.basis.shape[0]
+
+    @property
+    def codim(self) -> int:
+        return self.normal.shape[0]
+
+    def project(self, Z: np.ndarray) -> np.ndarray:
+        return project_tangent(self.frame, Z)
+
+    def project_normal(self, Z: np.ndarray) -> np.ndarray:
+        return project_normal(self.frame, Z)
+
+    def coordinates(self, Z: np.ndarray) -> np.ndarray:
+        """Coordinates of ``P_T Z`` in :attr:`basis`."""
+        return self.basis.reshape(self.dim, -1) @ np.asarray(Z, dtype=np.float64).ravel()
+
+    def to_dict(self) -> dict:
+        return {"rank": self.frame.rank.to_dict(), "stratum_rank": int(self.frame.U.shape[1]),
+                "dim": self.dim, "codim": self.codim}
+
+
+def tangent_space(W: np.ndarray, rank: int | None = None, rtol: float | None = None
+                  ) -> TangentSpace:
+    """Tangent and normal spaces at W of the rank stratum through it (004 App. A.1)."""
+    frame = stratum_frame(W, rank, rtol)
+    return TangentSpace(frame, tangent_basis(frame), normal_basis(frame))
