@@ -29,3 +29,5 @@ __all__: list[str] = [
     "recheck_alpha",
 ]
 # the function-space helper adds ED-degree names below (from dlnscape.algebraic.ed_degree ...)
+from dlnscape.algebraic.ed_degree import EDDegree, eckart_young_degree, ed_degree, generic_ed_degree_rank_one  # noqa: E402,E501,I001
+__all__ += ["EDDegree", "eckart_young_degree", "ed_degree", "generic_ed_degree_rank_one"]
