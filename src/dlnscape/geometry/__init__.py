@@ -58,6 +58,7 @@ from dlnscape.geometry.openness import (
 )
 from dlnscape.geometry.pure import CriticalType, critical_type
 from dlnscape.geometry.ranks import RankProfile, rank_profile
+from dlnscape.geometry.summary import GeometrySummary, geometry_summary
 
 __all__: list[str] = [
     "CriticalType",
@@ -84,6 +85,8 @@ __all__: list[str] = [
     "jacobian_rank",
     "max_differential_rank",
     "FiberComponents",
+    "GeometrySummary",
+    "geometry_summary",
     "FiberLabel",
     "FiberMove",
     "FiberPath",
