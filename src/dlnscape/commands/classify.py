@@ -1,0 +1,137 @@
+"""``dlnscape classify SPEC.toml [--json FILE]`` and ``dlnscape verify CERT.json``.
+
+``classify`` prints the verdict, the numbers and the certificate summary; ``--json`` writes the
+classification together with a self-contained copy of the SPEC (arrays inlined), so that
+``dlnscape verify`` can rebuild the landscape and re-check every certificate from scratch.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.errors import DlnscapeError, SpecError
+from dlnscape.landscape import Landscape
+from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, LogisticLoss, SquaredLoss
+
+
+def spec_dict(landscape: Landscape, theta) -> dict:
+    """A SPEC dictionary (as accepted by ``dlnscape.spec.spec_from_dict``) with arrays inlined."""
+    loss = landscape.loss
+    if type(loss) is SquaredLoss:
+        ld = {"type": "squared", "X": loss.X.tolist(), "Y": loss.Y.tolist()}
+    elif type(loss) is DistanceLoss:
+        ld = {"type": "distance", "Q0": loss.Q0.tolist()}
+        if loss.phi is not None:
+            ld["phi"] = loss.phi.tolist()
+    elif type(loss) is LinearQuadraticLoss:
+        ld = {"type": "linear_quadratic", "A": loss.A.tolist(), "c": loss.c,
+              "W0": loss.W0.tolist()}
+    elif type(loss) is LogisticLoss:
+        ld = {"type": "logistic", "X": loss.X.tolist(), "labels": loss.labels.tolist(),
+              "ridge": loss.ridge}
+    else:
+        raise DlnscapeError(
+            f"loss: {type(loss).__name__} cannot be written to a SPEC (squared, distance, "
+            "linear_quadratic or logistic only)"
+        )
+    return {
+        "architecture": {"widths": list(landscape.arch.widths)},
+        "loss": ld,
+        "point": {"layers": [np.asarray(W).tolist() for W in theta]},
+    }
+
+
+def _print_classification(res) -> None:
+    t = Table(title=f"verdict: [bold]{res.verdict}[/]", show_header=False)
+    t.add_column("quantity")
+    t.add_column("value")
+    t.add_row("L(θ)", f"{res.value:.12g}")
+    t.add_row("‖∇L‖ (relative)", f"{res.gradient_norm:.3g} ({res.relative_gradient_norm:.2g})")
+    if res.global_value is not None:
+        t.add_row("global minimum of l on M_r", f"{res.global_value:.12g}")
+    if res.hessian is not None:
+        h = res.hessian
+        t.add_row("Hessian inertia (−, 0, +)", f"({h.n_negative}, {h.n_zero}, {h.n_positive})")
+        t.add_row("λ_min, λ_max", f"{h.lambda_min:.4g}, {h.lambda_max:.4g}"
+                  f" (zero threshold {h.threshold:.2g})")
+    t.add_row("rank W / r", f"{res.rank.get('rank')} / {res.rank.get('r')}")
+    if res.critical_type is not None:
+        t.add_row("critical type", str(getattr(res.critical_type, "kind", res.critical_type)))
+    if res.order is not None:
+        t.add_row("criticality order", str(res.order))
+    for c in res.all_certificates:
+        t.add_row(f"certificate ({c.kind})", c.summary())
+    console.print(t)
+    console.print(res.explanation)
+    for r in res.reasons:
+        console.print(f"[dim]· {r}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @friendly_errors
+    def classify(
+        spec: Path = typer.Argument(..., help="SPEC.toml: architecture, loss and point"),
+        json_out: Path | None = typer.Option(None, "--json", help="write the result here"),
+        seed: int = typer.Option(0, help="seed of the escape search's random directions"),
+    ) -> None:
+        """Classify the point of SPEC (global/local minimum, strict/degenerate saddle, …)
+        with a certificate that `dlnscape verify` re-checks."""
+        from dlnscape.critical import classify as _classify
+        from dlnscape.spec import load_spec
+
+        landscape, theta = load_spec(spec)
+        res = _classify(landscape, theta, rng=seed)
+        _print_classification(res)
+        if json_out is not None:
+            write_json_atomic(json_out, {"spec": spec_dict(landscape, theta),
+                                         **res.to_dict(),
+                                         "verified": res.verify(landscape)})
+            console.print(f"wrote {json_out}")
+
+    @app.command()
+    @friendly_errors
+    def verify(
+        cert: Path = typer.Argument(..., help="CERT.json written by `dlnscape classify --json`"),
+    ) -> None:
+        """Re-check a saved certificate from scratch (exit code 1 if any check fails)."""
+        from dlnscape.critical import certificate_from_dict
+        from dlnscape.spec import spec_from_dict
+
+        if not cert.exists():
+            raise SpecError(f"CERT: file {cert} does not exist")
+        try:
+            data = json.loads(cert.read_text())
+        except json.JSONDecodeError as e:
+            raise SpecError(f"CERT: {cert} is not valid JSON: {e}") from None
+        if not isinstance(data, dict) or "spec" not in data:
+            raise SpecError(f"CERT: {cert} has no 'spec' (write it with dlnscape classify --json)")
+        landscape, theta = spec_from_dict(data["spec"], cert.parent)
+        certs = [data[k] for k in ("certificate",) if data.get(k)] + list(
+            data.get("certificates") or [])
+        if "kind" in data:  # a bare certificate with a spec
+            certs = [data]
+        if not certs:
+            raise SpecError(f"CERT: {cert} contains no certificate (verdict "
+                            f"{data.get('verdict')!r})")
+        ok_all = True
+        for d in certs:
+            c = certificate_from_dict(d)
+            rep = c.check(landscape, theta)
+            ok_all &= rep.ok
+            mark = "[green]OK[/]" if rep.ok else "[red]FAILED[/]"
+            console.print(f"{mark}  {c.kind} ({getattr(c, 'method', '')}): {c.summary()}")
+            for f in rep.failures:
+                nums = {k: v for k, v in f.items() if k not in ("check", "ok")}
+                console.print(f"   [red]✗[/] {f['check']} {nums}")
+        verdict = data.get("verdict")
+        if verdict:
+            console.print(f"verdict {verdict!r}: "
+                          + ("every certificate re-checks" if ok_all else "NOT supported"))
+        raise typer.Exit(0 if ok_all else 1)
