@@ -126,7 +126,8 @@ def random_gl(d: int, rng: np.random.Generator, det_sign: int | None = None,
     Q2, _ = np.linalg.qr(rng.standard_normal((d, d)))
     s = np.exp(rng.uniform(-0.5, 0.5, d) * np.log(cond))
     G = (Q1 * s) @ Q2
-    if det_sign is not None and np.sign(np.linalg.det(G)) != det_sign:
+    want = det_sign if det_sign is not None else rng.choice([-1, 1])
+    if np.sign(np.linalg.det(G)) != want:  # Householder QR fixes det Q, so choose it here
         G[:, 0] = -G[:, 0]
     return G
 
@@ -411,7 +412,7 @@ def fiber_component_label(
     P = prefix_products(theta)
     W = P[-1]
     r = arch.r
-    dec = numerical_rank(W, rtol)
+    dec = product_rank(W, theta, rtol)
     bn = arch.bottlenecks
     if dec.rank < r or dec.ambiguous:
         why = ("rk W < r: the fiber is path-connected, no label" if dec.rank < r
