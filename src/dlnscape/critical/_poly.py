@@ -136,23 +136,20 @@ def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg
 
     grad = jax.grad(L)
     th0 = tuple(jnp.asarray(W) for W in theta)
-    B = U[0].shape[0]
-    out = [[[] for _ in theta] for _ in range(deg + 1)]
-    for b in range(B):
-        u = tuple(jnp.asarray(Ui[b]) for Ui in U)
 
-        def g_of(s, u=u):
+    def directional(u):
+        def g(s):
             return grad(tuple(w + s * du for w, du in zip(th0, u, strict=True)))
 
-        fns = [g_of]
+        outs = [g(0.0)]
+        f = g
         for _ in range(deg):
-            prev = fns[-1]
-            fns.append(lambda s, prev=prev: jax.jvp(prev, (s,), (jnp.asarray(1.0),))[1])
-        for d in range(deg + 1):
-            val = fns[d](jnp.asarray(0.0))
-            for i, v in enumerate(val):
-                out[d][i].append(np.asarray(v) / math.factorial(d))
-    return [tuple(np.stack(x) for x in layer) for layer in out]
+            f = (lambda prev: lambda s: jax.jvp(prev, (s,), (jnp.asarray(1.0),))[1])(f)
+            outs.append(f(0.0))
+        return outs
+
+    res = jax.jit(jax.vmap(directional))(tuple(jnp.asarray(Ui) for Ui in U))
+    return [tuple(np.asarray(v) / math.factorial(d) for v in res[d]) for d in range(deg + 1)]
 
 
 def flat_directions(landscape: Landscape, V: np.ndarray) -> tuple[np.ndarray, ...]:

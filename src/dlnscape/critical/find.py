@@ -7,7 +7,7 @@
   and the Jacobian as a ``LinearOperator`` of Hessian-vector products (``tr_solver="lsmr"``),
   for sizes where the dense Hessian is too large.
 * ``method="gd"`` — gradient descent on L with Armijo backtracking: it finds minima (and the
-  saddles it stalls at).
+  saddles it stalls at); its end point is polished by minimum-norm Newton steps.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _result(landscape, x, method, n_iter, t0, msg, tol) -> CriticalPointSearch:
                                time.perf_counter() - t0, msg)
 
 
-def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 5):
+def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 8):
     """A few minimum-norm Newton steps ``x ← x − ∇²L⁺∇L`` (kept only while they help)."""
     for _ in range(steps):
         th = unpack(landscape.arch, x)
@@ -88,12 +88,14 @@ def find_critical_point(
     tol: float = CRITICAL_RTOL * 1e-2,
     max_iter: int = 2000,
     step: float | None = None,
+    gd_tol: float = 1e-6,
 ) -> CriticalPointSearch:
     """Drive ``theta0`` to a point with ``‖∇L‖/(1+|L|) ≤ tol`` (default 1e-2 × CRITICAL_RTOL).
 
     ``method``: ``"newton"`` (Levenberg–Marquardt on ∇L = 0 with the dense Hessian),
     ``"trust-region"`` (scipy TRF with Hessian-vector products), or ``"gd"`` (gradient descent
-    with Armijo backtracking from step ``step``, default 1). Returns the end point whether or
+    with Armijo backtracking from step ``step``, default 1, until the relative gradient is below
+    ``gd_tol``, then minimum-norm Newton steps). Returns the end point whether or
     not it converged; ``converged`` and ``message`` say which.
     """
     if method not in METHODS:
@@ -115,7 +117,7 @@ def find_critical_point(
         for it in range(1, max_iter + 1):  # noqa: B007
             g = landscape.grad_flat(th)
             gn = float(np.linalg.norm(g))
-            if relative_gradient_norm(gn, val) <= tol:
+            if relative_gradient_norm(gn, val) <= max(tol, gd_tol):
                 break
             while eta > 1e-16:
                 x_new = x - eta * g
@@ -128,6 +130,8 @@ def find_critical_point(
                 return _result(landscape, x, method, it, t0, "line search failed", tol)
             x, th, val = x_new, th_new, v_new
             eta = min(eta * 2.0, 1e6)
+        if landscape.n_params <= 3000:
+            x = _polish(landscape, x, tol)  # Newton steps from the GD end point
         res = _result(landscape, x, method, it, t0, "", tol)
         msg = "converged" if res.converged else f"stopped after {it} iterations"
         return CriticalPointSearch(*[getattr(res, f) for f in (
@@ -141,8 +145,10 @@ def find_critical_point(
     else:
         def jac(v):
             th = unpack(arch, v)
-            return LinearOperator((x.size, x.size), matvec=lambda u: landscape.hvp_flat(th, u),
-                                  rmatvec=lambda u: landscape.hvp_flat(th, u), dtype=np.float64)
+            def mv(u):
+                return landscape.hvp_flat(th, np.ravel(u))
+
+            return LinearOperator((x.size, x.size), matvec=mv, rmatvec=mv, dtype=np.float64)
 
         sol = least_squares(fun, x, jac=jac, method="trf", tr_solver="lsmr", xtol=1e-15,
                             ftol=1e-15, gtol=1e-15, max_nfev=max_iter)

@@ -1,0 +1,97 @@
+"""find_critical_point (Newton/LM, trust-region, GD) and the `classify` / `verify` commands."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from dlnscape import Architecture, DlnscapeError, Landscape, LinearNetwork, SquaredLoss
+from dlnscape.cli import app
+from dlnscape.commands.classify import spec_dict
+from dlnscape.critical import classify, find_critical_point
+from dlnscape.examples import nouiehed_intro_example
+from dlnscape.linalg import CRITICAL_RTOL
+
+
+def _instance(seed=0):
+    rng = np.random.default_rng(seed)
+    arch = Architecture((3, 2, 2, 3))
+    L = Landscape(LinearNetwork(arch), SquaredLoss(rng.standard_normal((3, 6)),
+                                                   rng.standard_normal((3, 6))))
+    theta0 = tuple(rng.standard_normal(s) for s in arch.shapes)
+    return L, theta0
+
+
+@pytest.mark.parametrize("method", ["newton", "trust-region", "gd"])
+def test_find_critical_point_converges(method):
+    L, theta0 = _instance(1)
+    sol = find_critical_point(L, theta0, method, max_iter=5000)
+    assert sol.converged, sol.message
+    assert sol.relative_gradient_norm <= CRITICAL_RTOL
+    g = np.linalg.norm(L.grad_flat(sol.theta))
+    assert g / (1 + abs(L.value(sol.theta))) == pytest.approx(sol.relative_gradient_norm)
+    res = classify(L, sol.theta, rng=0)
+    assert res.verdict in ("global_minimum", "strict_saddle", "degenerate_saddle")
+    assert res.verify(L)
+
+
+def test_gd_end_point_is_a_global_minimum():
+    L, theta0 = _instance(2)
+    sol = find_critical_point(L, theta0, "gd", max_iter=20000)
+    assert sol.converged
+    assert classify(L, sol.theta, rng=0).verdict == "global_minimum"
+
+
+def test_find_critical_point_rejects_bad_arguments():
+    L, theta0 = _instance()
+    with pytest.raises(DlnscapeError, match="method"):
+        find_critical_point(L, theta0, "magic")
+    with pytest.raises(DlnscapeError, match="max_iter"):
+        find_critical_point(L, theta0, "gd", max_iter=0)
+
+
+def _write_spec(tmp_path, L, theta):
+    spec = spec_dict(L, theta)
+    lines = [f"[architecture]\nwidths = {list(spec['architecture']['widths'])}",
+             "[loss]", f"type = \"{spec['loss']['type']}\""]
+    for k, v in spec["loss"].items():
+        if k != "type":
+            lines.append(f"{k} = {json.dumps(v)}")
+    lines.append("[point]")
+    lines.append(f"layers = {json.dumps(spec['point']['layers'])}")
+    p = tmp_path / "spec.toml"
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def test_cli_classify_then_verify(tmp_path):
+    L, theta = nouiehed_intro_example()
+    spec = _write_spec(tmp_path, L, theta)
+    out = tmp_path / "cert.json"
+    runner = CliRunner()
+    r = runner.invoke(app, ["classify", str(spec), "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "degenerate_saddle" in r.output
+    data = json.loads(out.read_text())
+    assert data["verdict"] == "degenerate_saddle" and data["verified"] is True
+    r = runner.invoke(app, ["verify", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "every certificate re-checks" in r.output
+    data["certificate"]["points"][0][1][0][0] += 0.5
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    r = runner.invoke(app, ["verify", str(bad)])
+    assert r.exit_code == 1
+    assert "FAILED" in r.output
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["verify", str(tmp_path / "missing.json")])
+    assert r.exit_code == 2
+    (tmp_path / "x.json").write_text("{\"verdict\": \"global_minimum\"}")
+    r = runner.invoke(app, ["verify", str(tmp_path / "x.json")])
+    assert r.exit_code == 2
