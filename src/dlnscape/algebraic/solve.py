@@ -270,7 +270,7 @@ def _solve_homotopy(loss, r: int, seed: int, cache_dir) -> CriticalPointsOnMr:
         hs2 = hm.solve_target(start, qd, hmax=0.05)  # one retry with shorter steps
         if hs2.complete or (hs2.certificate is not None and hs.certificate is None):
             hs = hs2
-    form = start.form
+    form = hs.form
     version = f"dlnscape homotopy {hm.HOMOTOPY_VERSION} (start: msolve)"
     if hs.certificate is None:
         return CriticalPointsOnMr(
