@@ -147,3 +147,35 @@ def test_small_table2_run_with_the_real_backend(tmp_path):
     assert len(res.non_generic) <= 1  # generic data: 39 with probability ~1
     write_table2_outputs(res, tmp_path)
     assert math.isfinite(res.mean_real)
+
+
+@pytest.mark.skipif(not backend_available(), reason="critical_points_on_Mr not available yet")
+def test_backend_local_minima_vs_multistart_descent():
+    """Independent check of the minima counted for Table 2: L-BFGS on the network (3, 1, 3)."""
+    from scipy.optimize import minimize
+
+    from dlnscape import Architecture, DistanceLoss, Landscape, LinearNetwork, unpack
+    from dlnscape.algebraic import critical_points_on_Mr
+
+    arch = Architecture([3, 1, 3])
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        Q0, phi = draw_instance(2026, i)
+        loss = DistanceLoss(Q0.astype(float), phi.astype(float))
+        res = critical_points_on_Mr(loss, 1)
+        minima = [p.W for p in res.points if p.is_local_minimum]
+        assert len(minima) == res.n_local_minima
+        land = Landscape(LinearNetwork(arch), loss)
+        scale = 1.0 + np.linalg.norm(Q0)
+        found = set()
+        for _ in range(15):
+            x0 = rng.standard_normal(arch.n_params) * np.sqrt(scale)
+            sol = minimize(lambda x, L=land: L.value(unpack(arch, x)), x0,
+                           jac=lambda x, L=land: L.grad_flat(unpack(arch, x)), method="L-BFGS-B",
+                           options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-16})
+            W = land.end_to_end(unpack(arch, sol.x))
+            d = [np.linalg.norm(W - M) / scale for M in minima]
+            assert min(d) < 1e-4, f"instance {i}: descent ended away from every listed minimum"
+            found.add(int(np.argmin(d)))
+        values = [p.value for p in res.points if p.is_local_minimum]
+        assert int(np.argmin(values)) in found  # descent reaches the global minimum too
