@@ -80,7 +80,9 @@ def _construct_left(A: np.ndarray, B: np.ndarray, target: int, name: str, rtol) 
     Q, qdec = range_basis(B, rtol)
     N = null_space(B.T, rtol)[0]
     P = A @ Q
-    C, pdec = null_space(P.T, rtol)  # complement of Col(AQ) in R^m
+    pdec = product_rank(P, (Q, A), rtol)  # rounding-aware: P is a computed product
+    Up = np.linalg.svd(P, full_matrices=True)[0] if P.size else np.eye(m)
+    C = Up[:, pdec.rank :]  # complement of Col(AQ) in R^m
     Y = np.zeros((m, N.shape[1]))
     q = min(N.shape[1], C.shape[1])
     Y[:, :q] = C[:, :q]
@@ -457,7 +459,7 @@ class OpennessProbe:
     found ‖θ' − θ‖ with μ(θ') = T. Evidence, never proof (catalog Gaps 3)."""
 
     radii: list[float]
-    needed: list[list[float]]  # per radius: ‖θ' − θ‖ of the preimage found for each target
+    needed: list[list[float]]  # per radius: ‖θ' − θ‖ of the preimage found (inf: not solved)
     residuals: list[list[float]]
     eps: float
     reached_within_eps: list[float]  # fraction of targets per radius
@@ -567,9 +569,10 @@ def probe_local_openness(
                 if r2 < res:
                     x, res = sol.x, r2
             dist = float(np.linalg.norm(x - x0))
-            nd.append(dist)
+            solved = res <= tol * (1.0 + np.linalg.norm(T))
+            nd.append(dist if solved else float("inf"))
             rs.append(res)
-            good = res <= tol * (1.0 + np.linalg.norm(T)) and dist <= eps
+            good = solved and dist <= eps
             ok += good
             if not good:
                 failures.append({"delta": float(delta), "target": j, "distance": dist,
@@ -579,7 +582,7 @@ def probe_local_openness(
         reached.append(ok / max(len(dirs), 1))
     slope = None
     med = [float(np.median(x)) for x in needed]
-    if len(radii) >= 2 and all(m > 0 for m in med):
+    if len(radii) >= 2 and all(0 < m < np.inf for m in med):
         slope = float(np.polyfit(np.log(radii), np.log(med), 1)[0])
     return OpennessProbe(list(map(float, radii)), needed, resid, float(eps), reached, failures,
                          slope)
