@@ -13,6 +13,7 @@ from dlnscape.algebraic.solve import (
     CriticalPointsOnMr,
     classify_real_point,
     critical_points_on_Mr,
+    critical_points_on_Mr_many,
 )
 
 __all__: list[str] = [
@@ -24,6 +25,7 @@ __all__: list[str] = [
     "certify_solutions",
     "classify_real_point",
     "critical_points_on_Mr",
+    "critical_points_on_Mr_many",
     "msolve_path",
     "msolve_version",
     "recheck_alpha",

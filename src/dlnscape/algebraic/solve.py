@@ -259,24 +259,16 @@ def _assemble_from_W(loss, form, r, Wc, Wr, backend, version, seconds, certified
         evidence={"cells": cell_report, "msolve_seconds": sol.seconds})
 
 
-def _solve_homotopy(loss, r: int, seed: int, cache_dir) -> CriticalPointsOnMr:
+def _homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsOnMr:
     from dlnscape.algebraic import homotopy as hm
 
-    t0 = time.perf_counter()
-    qd = quadratic_data(loss)
-    start = hm.start_system(qd.shape, r, seed=seed, cache_dir=cache_dir)
-    hs = hm.solve_target(start, qd)
-    if not hs.complete:
-        hs2 = hm.solve_target(start, qd, hmax=0.05)  # one retry with shorter steps
-        if hs2.complete or (hs2.certificate is not None and hs.certificate is None):
-            hs = hs2
-    form = hs.form
     version = f"dlnscape homotopy {hm.HOMOTOPY_VERSION} (start: msolve)"
     if hs.certificate is None:
         return CriticalPointsOnMr(
             tuple(loss.shape), r, 0, 0, 0, [], np.zeros((0,) + tuple(loss.shape), complex),
-            "homotopy", version, time.perf_counter() - t0, False,
+            "homotopy", version, seconds, False,
             f"homotopy: not certified ({hs.reason})", evidence={"reason": hs.reason})
+    form = hs.form
     cert = hs.certificate
     X = hs.X
     Xr = _real_newton(hs.system, X[cert.real].real) if cert.real.any() else np.zeros(
@@ -288,14 +280,82 @@ def _solve_homotopy(loss, r: int, seed: int, cache_dir) -> CriticalPointsOnMr:
         f"bounds on f(x); Hessian inertia in float64 (evidence attached)."
         if hs.complete else f"homotopy: NOT certified: {hs.reason}"
     )
-    res = _assemble(loss, form, r, X, Xr, "homotopy", version, time.perf_counter() - t0,
-                    hs.complete, text,
+    res = _assemble(loss, form, r, X, Xr, "homotopy", version, seconds, hs.complete, text,
                     evidence={"certificate": cert.to_dict(), "iterations": hs.iterations,
-                              "paths": int(len(X)), "start_key": start.key})
+                              "paths": int(len(X)), "start_key": start.key,
+                              "chart_T": form.T.tolist(),
+                              "start_msolve_seconds": start.msolve_seconds})
     if res.n_rank_deficient:
         res.certified = False
         res.certification += f" {res.n_rank_deficient} endpoint(s) of rank < r."
     return res
+
+
+def _solve_homotopy_many(losses: list, r: int, seed: int, cache_dir) -> list[CriticalPointsOnMr]:
+    """Homotopy answers for losses of one shape, tracked in one batch; uncertified instances
+    are retried once (in a batch) with shorter steps."""
+    from dlnscape.algebraic import homotopy as hm
+
+    t0 = time.perf_counter()
+    qds = [quadratic_data(L) for L in losses]
+    start = hm.start_system(qds[0].shape, r, seed=seed, cache_dir=cache_dir)
+    hss = hm.solve_targets(start, qds)
+    bad = [i for i, h in enumerate(hss) if not h.complete]
+    if bad:
+        retry = hm.solve_targets(start, [qds[i] for i in bad], hmax=0.05)
+        for i, h in zip(bad, retry, strict=True):
+            if h.complete or hss[i].certificate is None:
+                hss[i] = h
+    per = (time.perf_counter() - t0) / len(losses)
+    return [_homotopy_result(L, r, h, start, per) for L, h in zip(losses, hss, strict=True)]
+
+
+def _solve_homotopy(loss, r: int, seed: int, cache_dir) -> CriticalPointsOnMr:
+    return _solve_homotopy_many([loss], r, seed, cache_dir)[0]
+
+
+def critical_points_on_Mr_many(losses, r: int, backend: str = "auto", rng=0,
+                               timeout: float = 600.0, cache_dir=None
+                               ) -> list[CriticalPointsOnMr]:
+    """:func:`critical_points_on_Mr` for many losses; with the homotopy (``"homotopy"`` or
+    ``"auto"``) all instances of one shape are tracked in one vectorised batch, which is where
+    the fast path is fast (Table 2). ``seconds`` of a batched answer is the batch time divided
+    by the batch size. In ``"auto"`` mode uncertified instances are re-solved by msolve."""
+    losses = list(losses)
+    if backend in ("msolve", "phc"):
+        return [critical_points_on_Mr(L, r, backend, rng, timeout, cache_dir) for L in losses]
+    if backend not in BACKENDS:
+        raise SolverError(f"backend: expected one of {BACKENDS}, got {backend!r}")
+    for L in losses:
+        _check_loss(L, r)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) else 0
+    out: list[CriticalPointsOnMr | None] = [None] * len(losses)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, L in enumerate(losses):
+        groups.setdefault(tuple(L.shape), []).append(i)
+    for idx in groups.values():
+        res = _solve_homotopy_many([losses[i] for i in idx], int(r), seed, cache_dir)
+        for i, rr in zip(idx, res, strict=True):
+            if backend == "auto" and not rr.certified:
+                t0 = time.perf_counter()
+                m = _solve_msolve(losses[i], int(r), rng, timeout)
+                m.fallback = (f"homotopy not certified ({rr.certification[:200]}); "
+                              "answered by msolve")
+                m.seconds = rr.seconds + (time.perf_counter() - t0)
+                rr = m
+            out[i] = rr
+    return out  # type: ignore[return-value]
+
+
+def _check_loss(loss, r) -> None:
+    from dlnscape.losses import DistanceLoss, SquaredLoss
+
+    if not isinstance(loss, (DistanceLoss, SquaredLoss)):
+        raise LossError(
+            f"loss: expected a DistanceLoss or SquaredLoss, got {type(loss).__name__}")
+    if isinstance(r, bool) or not isinstance(r, (int, np.integer)):
+        raise LossError(f"r: expected an integer rank, got {r!r}")
+    make_formulation(tuple(loss.shape), int(r))  # validates r
 
 
 def critical_points_on_Mr(loss, r: int, backend: str = "auto", rng=0, timeout: float = 600.0,
@@ -308,17 +368,10 @@ def critical_points_on_Mr(loss, r: int, backend: str = "auto", rng=0, timeout: f
     Trager et al. 2020, Ex 13 (39 complex critical points for 3×3 rank one and generic φ) and
     Thm 12 (C(min(m,n), r) for φ = I).
     """
-    from dlnscape.losses import DistanceLoss, SquaredLoss
-
-    if not isinstance(loss, (DistanceLoss, SquaredLoss)):
-        raise LossError(
-            f"loss: expected a DistanceLoss or SquaredLoss, got {type(loss).__name__}")
     if backend not in BACKENDS:
         raise SolverError(f"backend: expected one of {BACKENDS}, got {backend!r}")
-    if not isinstance(r, (int, np.integer)):
-        raise LossError(f"r: expected an integer rank, got {r!r}")
+    _check_loss(loss, r)
     r = int(r)
-    make_formulation(tuple(loss.shape), r)  # validates r
     seed = int(rng) if isinstance(rng, (int, np.integer)) else 0
     if backend == "msolve":
         return _solve_msolve(loss, r, rng, timeout)
