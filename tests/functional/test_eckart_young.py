@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import least_squares
 
@@ -211,3 +211,42 @@ def test_bad_input_raises_named_errors():
         eckart_young_critical_points(np.ones(3), 1)
     with pytest.raises(DlnscapeError, match="I:"):
         eckart_young_critical_points(np.diag([3.0, 2.0, 1.0]), 1).point((5,))
+
+
+@settings(derandomize=True, max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    pattern=st.lists(st.sampled_from([3.0, 2.0, 1.0, 0.0]), min_size=2, max_size=5),
+    extra=st.integers(0, 2),
+    r=st.integers(1, 4),
+)
+def test_thm28_general_case_inertia_and_components(seed, pattern, extra, r):
+    """Random repeated and zero singular values: every representative is critical, its
+    Riemannian-Hessian inertia is (index, nullity), and the components are all count vectors."""
+    s = np.sort(np.array(pattern))[::-1]
+    m = s.size
+    rank_q = int(np.sum(s > 0))
+    assume(1 <= r < rank_q)  # Q0 ∉ M_r (the other cases are tested separately)
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    V, _ = np.linalg.qr(rng.standard_normal((m + extra, m + extra)))
+    Q0 = (U * s) @ V[:, :m].T
+    loss = DistanceLoss(Q0)
+    res = eckart_young_critical_points(Q0, r)
+    # components ↔ distinct per-value counts over subsets of the positive indices (brute force)
+    pos = [i for i in range(m) if s[i] > 0]
+    vals = sorted(set(s[pos].tolist()), reverse=True)
+    comps = {tuple(sum(1 for i in I if s[i] == v) for v in vals)
+             for I in itertools.combinations(pos, r)}
+    assert len(res.points) == len(comps)
+    for p in res.points:
+        fr = stratum_frame(p.W, rank=r)
+        assert np.linalg.norm(riemannian_gradient(loss, p.W, fr)) <= 1e-9
+        ev = np.linalg.eigvalsh(riemannian_hessian(loss, p.W, fr))
+        neg, zero, _ = _inertia(ev, 1.0)
+        assert (neg, zero) == (p.index, p.nullity)
+        assert p.value == pytest.approx(np.sum((p.W - Q0) ** 2), abs=1e-9)
+    best = min(p.value for p in res.points)
+    assert best == pytest.approx(np.sum(s[r:] ** 2), abs=1e-9)
+    assert all(p.index == 0 for p in res.points if p.is_global_minimum)
+    assert all(p.is_global_minimum for p in res.points if p.index == 0)  # Thm 28: minima global
