@@ -60,7 +60,9 @@ def table2_bubble_plot(
     ax.set_ylim(0, ymax + 2)
     ax.set_yticks(range(1, ymax + 1, 2))
     ax.set_title(title or "Real critical points and local minima (Fig. 3)")
-    ax.legend(loc="upper left", fontsize=7)
+    leg = ax.legend(loc="lower right", fontsize=7)
+    for h in getattr(leg, "legend_handles", getattr(leg, "legendHandles", [])):
+        h.set_sizes([60])
     ax.grid(alpha=0.3)
     buf = io.BytesIO()
     fig.tight_layout()
