@@ -80,3 +80,11 @@ def test_ed_degree_bad_input():
         ed_degree("abc", 1)
     with pytest.raises(DlnscapeError, match="reading"):
         generic_ed_degree_rank_one(3, 3, reading="other")
+
+
+@pytest.mark.skipif(not backend_available(), reason="critical_points_on_Mr not available yet")
+def test_generic_ed_degree_duality_3x3_rank_two():
+    # ED duality (Draisma et al. 2016, Thm 5.2): the general ED degree of M_2 ⊂ C^{3×3} (the
+    # determinant hypersurface, dual of M_1) equals that of M_1, i.e. Catanese–Trifogli's 39
+    res = ed_degree((3, 3), 2, rng=np.random.default_rng(1))
+    assert res.value == generic_ed_degree_rank_one(3, 3) == 39
