@@ -27,7 +27,7 @@ import numpy as np
 
 from dlnscape.errors import SolverError
 
-_TOKEN = re.compile(r"\s*(\[|\]|,|:|'[^']*'|-?\d+\s*/\s*2\^-?\d+|-?\d+)")
+_TOKEN = re.compile(r"\s*(\[|\]|,|:|'[^']*'|-?\d+\s*/\s*\d+(?:\^-?\d+)?|-?\d+)")
 
 
 def msolve_path() -> Path:
@@ -143,8 +143,8 @@ def _parse(text: str):
             return tok[1:-1]
         if "/" in tok:
             num, den = tok.split("/")
-            k = int(den.strip()[2:])
-            return Fraction(int(num), 1) / Fraction(2) ** k
+            base, _, k = den.strip().partition("^")
+            return Fraction(int(num)) / Fraction(int(base)) ** int(k or 1)
         return int(tok)
 
     results = []
