@@ -171,3 +171,23 @@ def test_bad_certificate_dicts_raise_named_errors():
         EscapeCertificate.from_dict({"value": 0.0})
     with pytest.raises(CertificateError):
         certificate_from_dict([1, 2])
+
+
+def test_lanczos_path_above_the_dense_limit():
+    L = _squared_instance((3, 2, 3), 0)
+    for I, verdict in [((0, 1), "global_minimum"), ((0, 2), "strict_saddle")]:
+        th, _ = critical_point_from_subset(L.loss, L.arch, I, rng=0)
+        res = classify(L, th, rng=0, budget={"dense_max_params": 5})
+        assert res.hessian.method == "lanczos"
+        assert res.verdict == verdict and res.verify(L)
+
+
+def test_classification_summary_and_json():
+    L, theta = nouiehed_intro_example()
+    res = _classified("degenerate saddle, fiber move (001 Intro)", L, theta)
+    text = str(res)
+    assert "degenerate_saddle" in text and "certificate" in text and "Prop 9" in text
+    d = json.loads(json.dumps(to_jsonable(res.to_dict())))
+    assert d["verdict"] == "degenerate_saddle"
+    assert d["hessian"]["n_negative"] == 0 and d["order"]["order"] == 3
+    assert certificate_from_dict(d["certificate"]).verify(L, theta)

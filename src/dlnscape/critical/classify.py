@@ -373,9 +373,11 @@ def classify(
     hess, Hdata = _hessian(landscape, theta, budget, gen)
     dense = hess.method == "dense"
     H = Hdata if dense else None
-    gm, why_no_gm = _global(landscape)
-    gval = None if gm is None else float(gm.value)
-    gtol = None if gm is None else max(float(gm.tol), GLOBAL_RTOL * (1.0 + abs(gval)))
+    gm, why_no_gm, gval, gtol = None, "", None, None
+    if not hess.n_negative:  # the oracle matters only when the Hessian is PSD
+        gm, why_no_gm = _global(landscape)
+        gval = None if gm is None else float(gm.value)
+        gtol = None if gm is None else max(float(gm.tol), GLOBAL_RTOL * (1.0 + abs(gval)))
 
     # ---- a negative eigenvalue: strict saddle (or a local maximum if negative definite) -----
     if hess.n_negative:
@@ -385,8 +387,7 @@ def classify(
                                  hess.n_zero if dense else None, None, None, 0,
                                  f"λ_min = {hess.lambda_min:.3g} < 0")
         if hess.n_positive:
-            w = _eigvec(H, "largest") if dense else Hdata[1].vectors[:, 0]
-            up = _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max)
+            up = _ascent_cert(landscape, theta, value, H, Hdata, hess)
             if down is None or up is None:
                 reasons.append("the eigenvector lines did not give verifiable escape points")
                 return done("undetermined", hess, order, gval=gval,
@@ -479,8 +480,7 @@ def classify(
                          "local-minimum proof applies, and no escape was found; failing to "
                          "escape proves nothing (curved escapes may exist).")
     if hess.n_positive:
-        w = _eigvec(H, "largest") if dense else Hdata[1].vectors[:, 0]
-        up = _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max)
+        up = _ascent_cert(landscape, theta, value, H, Hdata, hess)
     else:
         up, att = search_escape(landscape, theta, sense="ascent", value=value, **spec,
                                 budget=budget.escape, rng=gen)
@@ -505,9 +505,28 @@ def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | Non
     return criticality_order(landscape, theta, eigenvalues=hess.eigenvalues, local_minimum=True)
 
 
+def _ascent_cert(landscape, theta, value, H, Hdata, hess) -> EscapeCertificate | None:
+    """A way up: the coordinate direction of the largest diagonal entry of ∇²L when it is
+    clearly positive (its t² coefficient is ½H_ii), else the top eigenvector."""
+    if H is not None:
+        i = int(np.argmax(np.diag(H)))
+        if H[i, i] > 1e-3 * hess.lambda_max:
+            e = np.zeros(H.shape[0])
+            e[i] = 1.0
+            cert = _curve_cert(landscape, theta, value, e, "ascent", float(H[i, i]))
+            if cert is not None:
+                return cert
+    w = _eigvec(H, "largest") if H is not None else Hdata[1].vectors[:, 0]
+    return _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max)
+
+
 def _spectral(H: np.ndarray | None, hess: HessianSummary) -> dict:
     if H is None:
         return {"eigvals": None, "eigvecs": None, "threshold": hess.threshold, "kernel": None}
+    if not np.any(H):  # an exactly zero Hessian: every direction is in the kernel
+        P = H.shape[0]
+        return {"eigvals": np.zeros(P), "eigvecs": np.eye(P), "threshold": hess.threshold,
+                "kernel": np.eye(P)}
     ev, V = np.linalg.eigh(H)
     K = V[:, np.abs(ev) <= hess.threshold]
     return {"eigvals": ev, "eigvecs": V, "threshold": hess.threshold, "kernel": K}
@@ -522,4 +541,4 @@ def _curve_cert(landscape, theta, value, v, sense, lam) -> EscapeCertificate | N
                                 "negative_curvature" if sense == "descent"
                                 else "positive_curvature",
                                 sense=sense, value=value, critical=True,
-                                details={"eigenvalue": float(lam)})
+                                details={"curvature": float(lam)})
