@@ -83,8 +83,15 @@ def _pair_with_intersection(rng, m, k, n, ra, rb, t2):
     return A, B
 
 
-def _draw_t2(data, k, ra, rb):
-    return data.draw(st.integers(max(0, rb - ra), max(max(0, rb - ra), min(k - ra, rb))))
+def _draw_pair(data, m, k, n):
+    """Draw ranks (ra, rb), a feasible intersection dimension t2 and the pair (A, B)."""
+    ra = data.draw(st.integers(0, min(m, k)))
+    rb = data.draw(st.integers(0, min(k, n)))
+    lo = max(0, rb - ra)
+    t2 = data.draw(st.integers(lo, max(lo, min(k - ra, rb))))
+    seed = data.draw(st.integers(0, 2**31 - 1))
+    A, B = _pair_with_intersection(np.random.default_rng(seed), m, k, n, ra, rb, t2)
+    return ra, rb, t2, A, B
 
 
 @settings(derandomize=True, max_examples=150, deadline=None)
@@ -94,11 +101,7 @@ def test_001_thm5_conditions_agree(m, k, n, data):
     equal, and each equals LKB's rk A = rk B = rk AB; unequal ranks ⇒ not open."""
     if k >= min(m, n):
         k = min(m, n) - 1
-    ra = data.draw(st.integers(0, k))
-    rb = data.draw(st.integers(0, k))
-    t2 = _draw_t2(data, k, ra, rb)
-    seed = data.draw(st.integers(0, 2**31 - 1))
-    A, B = _pair_with_intersection(np.random.default_rng(seed), m, k, n, ra, rb, t2)
+    ra, rb, t2, A, B = _draw_pair(data, m, k, n)
     res = is_locally_open_product(A, B)
     if res.is_open is None:
         return
@@ -121,11 +124,7 @@ def test_001_prop4_behrends_conditions_agree(m, k, n, data):
     and the dimension condition (3) agree, alternative by alternative."""
     if k < min(m, n):
         k = min(m, n)
-    ra = data.draw(st.integers(0, min(m, k)))
-    rb = data.draw(st.integers(0, min(k, n)))
-    t2 = _draw_t2(data, k, ra, rb)
-    seed = data.draw(st.integers(0, 2**31 - 1))
-    A, B = _pair_with_intersection(np.random.default_rng(seed), m, k, n, ra, rb, t2)
+    ra, rb, t2, A, B = _draw_pair(data, m, k, n)
     res = is_locally_open_product(A, B)
     if res.is_open is None:
         return

@@ -284,19 +284,3 @@ def fiber_tangent_basis(theta: Sequence[np.ndarray], rtol: float | None = None) 
 
     K, dec = null_space(jacobian(theta), rtol)
     return FiberTangent(K, dec)
-
-
-__all__ = [
-    "DifferentialRank",
-    "FiberTangent",
-    "SubmersionResult",
-    "TangentContainment",
-    "differential_image_basis",
-    "differential_rank",
-    "fiber_tangent_basis",
-    "image_contains_tangent_space",
-    "is_submersion",
-    "jacobian",
-    "jacobian_rank",
-    "max_differential_rank",
-]
