@@ -191,3 +191,25 @@ def test_classification_summary_and_json():
     assert d["verdict"] == "degenerate_saddle"
     assert d["hessian"]["n_negative"] == 0 and d["order"]["order"] == 3
     assert certificate_from_dict(d["certificate"]).verify(L, theta)
+
+
+def test_local_maximum_by_negative_definite_hessian():
+    from dlnscape import LinearQuadraticLoss
+
+    A = np.array([[1.0, -2.0], [0.5, 3.0]])
+    L = Landscape(LinearNetwork(Architecture((2, 2))), LinearQuadraticLoss(A, -2.0))
+    theta = (A / 2.0,)  # ∇l = A + cW = 0
+    res = classify(L, theta, rng=0)
+    assert res.verdict == "local_maximum" and res.verify(L)
+    assert res.certificate.sense == "maximum"
+    assert not _tampered(res.certificate, "move theta").verify(L)
+
+
+def test_no_escape_within_budget_is_undetermined_not_a_minimum():
+    # 001 Intro point with the escape search switched off: no proof either way
+    L, theta = nouiehed_intro_example()
+    res = classify(L, theta, rng=0, budget={"escape": {"directions": 0, "curves": 0,
+                                                       "fiber_moves": 0}})
+    assert res.verdict == "undetermined"
+    assert any("no escape found" in r for r in res.reasons)
+    assert res.certificate is None

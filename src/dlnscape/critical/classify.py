@@ -128,16 +128,8 @@ class Classification:
             sub = c.check(landscape, self.theta)
             rep.add(f"{c.kind} certificate ({getattr(c, 'method', '')}) verifies", sub.ok,
                     failures=sub.failures)
-        kinds = {(c.kind, getattr(c, "sense", None)) for c in self.all_certificates}
-        need = {
-            "global_minimum": {("global_minimum", None)},
-            "local_minimum": {("local_minimum", "minimum")},
-            "local_maximum": {("local_minimum", "maximum")},
-            "strict_saddle": {("escape", "descent"), ("escape", "ascent")},
-            "degenerate_saddle": {("escape", "descent"), ("escape", "ascent")},
-            "not_critical": {("escape", "descent")},
-            "undetermined": set(),
-        }[self.verdict]
+        kinds = _kinds(self.all_certificates)
+        need = _REQUIRED[self.verdict]
         rep.add("certificates support the verdict", need <= kinds, verdict=self.verdict,
                 have=sorted(map(str, kinds)))
         return rep
@@ -195,6 +187,23 @@ class Classification:
             lines.append(f"  certificate: {c.summary()}")
         lines.append(f"  {self.explanation}")
         return "\n".join(lines)
+
+
+#: the certificates (kind, sense) that together prove each verdict
+_REQUIRED = {
+    "global_minimum": {("global_minimum", None)},
+    "local_minimum": {("local_minimum", "minimum")},
+    "local_maximum": {("local_minimum", "maximum")},
+    "strict_saddle": {("escape", "descent"), ("escape", "ascent")},
+    "degenerate_saddle": {("escape", "descent"), ("escape", "ascent")},
+    "not_critical": {("escape", "descent")},
+    "undetermined": set(),
+}
+
+
+def _kinds(certs) -> set:
+    return {(c.kind, getattr(c, "sense", None) if c.kind != "global_minimum" else None)
+            for c in certs}
 
 
 def _type_kind(ct) -> str:
@@ -355,6 +364,10 @@ def classify(
                            "to re-verify, so it is not used")
             verdict, cert, extra = "undetermined", None, ()
         extra = tuple(c for c in extra if c is not None and c.verify(landscape))
+        if not _REQUIRED[verdict] <= _kinds(([cert] if cert is not None else []) + list(extra)):
+            reasons.append(f"the certificates needed for {verdict!r} are not all available "
+                           "(one failed to re-verify)")
+            verdict = "undetermined"
         return Classification(
             verdict, theta, value, gnorm, rel, rel <= CRITICAL_RTOL, hess, rank, profile, ctype,
             order, cert, extra, gval, expl, tuple(reasons), tuple(attempts),
