@@ -1,3 +1,5 @@
+# NOTE for everyone working in parallel right now: read /work/main/TEAM_RULES.md first
+# (ownership, git, time).
 """Architectures of deep linear networks and points in their parameter space.
 
 Conventions (fixed here, once, for the whole package):
@@ -122,7 +124,8 @@ def check_point(arch: Architecture, theta: Sequence[np.ndarray], name: str = "th
         layers = list(theta)
     except TypeError:
         raise PointError(
-            f"{name}: expected a tuple of {arch.h} matrices (W_1, ..., W_h), got {type(theta).__name__}"
+            f"{name}: expected a tuple of {arch.h} matrices (W_1, ..., W_h), "
+            f"got {type(theta).__name__}"
         ) from None
     if len(layers) != arch.h:
         raise PointError(
@@ -139,6 +142,13 @@ def as_float_matrix(
     a: object, name: str, shape: tuple[int, ...] | None = None, *, ndim: int = 2
 ) -> np.ndarray:
     """Convert ``a`` to a finite float64 array, checking its shape; errors name ``name``."""
+    if (
+        type(a) is np.ndarray
+        and a.dtype == np.float64
+        and (a.shape == tuple(shape) if shape is not None else a.ndim == ndim)
+        and np.isfinite(a).all()
+    ):
+        return a  # fast path for the common case: the oracles validate every call
     arr = np.asarray(a)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.floating)
@@ -158,7 +168,9 @@ def as_float_matrix(
         raise PointError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise PointError(f"{name}: expected finite entries, found {arr[tuple(bad)]} at {tuple(bad)}")
+        raise PointError(
+            f"{name}: expected finite entries, found {arr[tuple(bad)]} at {tuple(bad)}"
+        )
     return arr
 
 
@@ -167,15 +179,18 @@ def pack(theta: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.ravel(np.asarray(W, dtype=np.float64)) for W in theta])
 
 
-def unpack(arch: Architecture, vector: np.ndarray) -> Point:
-    """Inverse of :func:`pack`."""
+def unpack(arch: Architecture, vector: np.ndarray, *, name: str = "vector") -> Point:
+    """Inverse of :func:`pack` (the layers are views into ``vector`` when it is float64).
+
+    ``name`` is the argument named in error messages.
+    """
     v = np.asarray(vector)
     if v.ndim != 1 or v.shape[0] != arch.n_params:
         raise PointError(
-            f"vector: expected a 1-d array of length n_params={arch.n_params} for {arch!r}, "
+            f"{name}: expected a 1-d array of length n_params={arch.n_params} for {arch!r}, "
             f"got shape {v.shape}"
         )
-    v = as_float_matrix(v, "vector", (arch.n_params,))
+    v = as_float_matrix(v, name, (arch.n_params,))
     o = arch.offsets
     return tuple(v[o[i] : o[i + 1]].reshape(arch.shapes[i]) for i in range(arch.h))
 
@@ -183,7 +198,8 @@ def unpack(arch: Architecture, vector: np.ndarray) -> Point:
 def random_point(
     arch: Architecture, rng: np.random.Generator | int | None = None, scale: float | None = None
 ) -> Point:
-    """A Gaussian point; ``scale`` defaults to ``1/sqrt(d_{i-1})`` per layer (variance-preserving)."""
+    """A Gaussian point; ``scale`` defaults to ``1/sqrt(d_{i-1})`` per layer (variance
+    preserving)."""
     rng = np.random.default_rng(rng)
     if scale is not None and (not np.isfinite(scale) or scale < 0):
         raise PointError(f"scale: expected a finite non-negative number, got {scale}")

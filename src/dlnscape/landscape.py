@@ -1,10 +1,15 @@
+# NOTE for everyone working in parallel right now: read /work/main/TEAM_RULES.md first
+# (ownership, git, time).
 """The landscape ``L = l ∘ μ`` and its exact derivative oracles.
 
-* gradient: ``∇_{W_k} L = W_{>k}ᵀ ∇l(W) W_{<k}ᵀ`` (Hofflin 2023, Lemma 3.1); for losses on data
-  (``l(W) = ℓ(WX)``) it is computed by backpropagation on activations, never forming ``W``.
-* Hessian-vector product: product rule on the gradient (two terms: the loss curvature seen
-  through dμ, and ``⟨∇l, d²μ⟩``).
-* dense Hessian: ``Jᵀ ∇²l J + ⟨∇l, d²μ⟩`` assembled with matrix products, block by block.
+* gradient: ``∇_{W_k} L = W_{>k}ᵀ ∇l(W) W_{<k}ᵀ`` (Hofflin 2023, Lemma 3.1), computed by
+  backpropagation; for a loss on data (``l(W) = ℓ(WX)``, see :meth:`Loss.data_form`) with fewer
+  data columns than inputs it runs on the activations ``W_k ⋯ W_1 X`` and never forms ``W``.
+* Hessian-vector product: forward-over-reverse differentiation of that backpropagation (the
+  product rule: the loss curvature seen through dμ, plus ``⟨∇l, d²μ⟩``), on the same activations.
+* dense Hessian: ``Jᵀ ∇²l J + ⟨∇l, d²μ⟩`` assembled block by block; when ``∇²l = left ⊗ right``
+  (squared, distance and linear-quadratic losses) every Gauss–Newton block is a Kronecker product
+  of two small matrices, so the assembly costs O(P²) and never forms the Jacobian.
 * Taylor: ``μ(θ + tθ̇)`` is a matrix polynomial of degree h, so for a polynomial loss
   ``L(θ + tθ̇)`` is an exact polynomial in t (degree 2h for quadratic losses).
 """
@@ -20,8 +25,8 @@ from scipy.sparse.linalg import LinearOperator
 
 from dlnscape.architecture import Architecture, Point, check_point, pack, unpack
 from dlnscape.errors import DlnscapeError, LossError, MemoryBudgetError
-from dlnscape.losses import Loss
-from dlnscape.models.linear import LinearNetwork
+from dlnscape.losses import DataForm, Loss
+from dlnscape.models.linear import HvpState, LinearNetwork
 
 #: default memory budget for dense objects (bytes)
 DEFAULT_MEMORY_BUDGET = 2 * 1024**3
@@ -29,7 +34,11 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 
 @dataclass(frozen=True)
 class Landscape:
-    """``L = l ∘ μ`` for a model μ and a loss l on its end-to-end matrices."""
+    """``L = l ∘ μ`` for a model μ and a loss l on its end-to-end matrices.
+
+    Points may be given as tuples ``(W_1, …, W_h)`` or as packed vectors (see
+    :func:`dlnscape.pack`); per-layer results are tuples, ``*_flat`` results packed vectors.
+    """
 
     model: LinearNetwork
     loss: Loss
@@ -45,6 +54,14 @@ class Landscape:
         if not isinstance(self.loss, Loss):
             raise LossError(f"loss: expected a dlnscape Loss, got {type(self.loss).__name__}")
         self.loss.check_shape(self.arch.end_to_end_shape)
+        budget = self.memory_budget
+        if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 0:
+            raise DlnscapeError(f"memory_budget: expected a number of bytes ≥ 0, got {budget!r}")
+        # backpropagate on data activations (n columns) when that is cheaper than on W (d_0)
+        data = self.loss.data_form()
+        if data is not None and data.X.shape[1] > self.arch.d_in:
+            data = None
+        object.__setattr__(self, "_data", data)
 
     @property
     def arch(self) -> Architecture:
@@ -56,69 +73,79 @@ class Landscape:
 
     def _point(self, theta, name: str = "theta") -> Point:
         if isinstance(theta, np.ndarray) and theta.ndim == 1:
-            return unpack(self.arch, theta)
+            return unpack(self.arch, theta, name=name)
         return check_point(self.arch, theta, name)
-
-    def _is_data_loss(self) -> bool:
-        return hasattr(self.loss, "output_grad") and hasattr(self.loss, "X")
 
     # -- zeroth and first order ------------------------------------------------------------
     def end_to_end(self, theta) -> np.ndarray:
         return self.model.forward(self._point(theta))
 
     def value(self, theta) -> float:
+        """``L(θ)``: one forward pass (on the data when the loss is a data loss)."""
         theta = self._point(theta)
-        if self._is_data_loss():
-            return float(self.loss.value(self.model.forward(theta)))
+        data: DataForm | None = self._data
+        if data is not None:
+            Z = data.X
+            for W in theta:
+                Z = W @ Z
+            return float(data.value(Z))
         return float(self.loss.value(self.model.forward(theta)))
 
     def grad(self, theta) -> Point:
         """Per-layer gradient ``(∇_{W_1} L, …, ∇_{W_h} L)``."""
         theta = self._point(theta)
-        if self._is_data_loss() and getattr(self.loss, "ridge", 0.0) == 0.0:
-            return self._backprop(theta)
-        return self.model.pullback(theta, self.loss.grad(self.model.forward(theta)))
-
-    def _backprop(self, theta: Point) -> Point:
-        # l(W) = ℓ(WX): ∇_{W_k} L = δ_k A_{k-1}ᵀ with activations A_k = W_k A_{k-1}, A_0 = X.
-        acts = [self.loss.X]
-        for W in theta:
-            acts.append(W @ acts[-1])
-        delta = self.loss.output_grad(acts[-1])
-        grads = [None] * len(theta)
-        for k in range(len(theta) - 1, -1, -1):
-            grads[k] = delta @ acts[k].T
-            if k:
-                delta = theta[k].T @ delta
-        return tuple(grads)
+        data: DataForm | None = self._data
+        if data is not None:
+            acts = self.model.activations(theta, data.X)
+            return self.model.backprop(theta, acts, data.grad(acts[-1]))
+        acts = self.model.activations(theta)
+        return self.model.backprop(theta, acts, self.loss.grad(acts[-1]))
 
     def grad_flat(self, theta) -> np.ndarray:
+        """The gradient as a packed vector."""
         return pack(self.grad(theta))
 
     # -- second order ------------------------------------------------------------------------
+    def _hvp_state(self, theta: Point) -> HvpState:
+        data: DataForm | None = self._data
+        if data is not None:
+            return self.model.hvp_state(theta, data.X, data.grad, data.hvp)
+        return self.model.hvp_state(theta, None, self.loss.grad, self.loss.hvp)
+
     def hvp(self, theta, dtheta) -> Point:
         """``∇²L(θ)[θ̇]`` per layer."""
         theta = self._point(theta)
         dtheta = self._point(dtheta, "dtheta")
-        W = self.model.forward(theta)
-        G = self.loss.grad(W)
-        curv, (P, S, dP, dS) = self.model.curvature_pullback(theta, dtheta, G)
-        dW = dP[-1]  # d(W_h ⋯ W_1)
-        Gdot = self.loss.hvp(W, dW)
-        first = self.model.pullback(theta, Gdot, P, S)
-        return tuple(a + b for a, b in zip(first, curv, strict=True))
+        return self.model.hvp_apply(self._hvp_state(theta), dtheta)
 
     def hvp_flat(self, theta, v: np.ndarray) -> np.ndarray:
-        return pack(self.hvp(theta, unpack(self.arch, np.asarray(v, dtype=np.float64))))
+        """``∇²L(θ) v`` on packed vectors."""
+        v = np.asarray(v)
+        if v.ndim != 1:
+            raise DlnscapeError(
+                f"v: expected a 1-d packed vector of length n_params={self.n_params}, "
+                f"got shape {v.shape}"
+            )
+        return pack(self.hvp(theta, unpack(self.arch, v, name="v")))
+
+    def _uses_kronecker(self) -> bool:
+        return self.loss.hessian_kronecker() is not None
 
     def hessian_bytes(self) -> int:
-        """Peak memory of :meth:`hessian`: the P×P result plus the P×d_h×d_0 Jacobian stacks."""
+        """Peak memory of :meth:`hessian` (bytes): the P×P result and its temporaries, plus the
+        P×d_h×d_0 Jacobian stacks when the loss Hessian is not a Kronecker product."""
         P = self.n_params
+        if self._uses_kronecker():
+            return 8 * 2 * P * P
         m, n = self.arch.end_to_end_shape
         return 8 * (2 * P * P + 2 * P * m * n)
 
     def hessian(self, theta) -> np.ndarray:
-        """Dense ``∇²L(θ)`` in packed order (W_1 first, row-major), assembled with BLAS-3."""
+        """Dense ``∇²L(θ)`` in packed order (W_1 first, row-major), exactly symmetric.
+
+        Refuses (:class:`MemoryBudgetError`) when :meth:`hessian_bytes` exceeds
+        ``memory_budget``; use :meth:`hessian_operator` for large P.
+        """
         need = self.hessian_bytes()
         if need > self.memory_budget:
             raise MemoryBudgetError(
@@ -130,27 +157,43 @@ class Landscape:
         theta = self._point(theta)
         W = self.model.forward(theta)
         G = self.loss.grad(W)
+        kron = self.loss.hessian_kronecker()
+        if kron is not None:
+            left, right = kron
+            H = self.model.kronecker_gauss_newton(theta, right, left)
+            return self.model.curvature_matrix(theta, G, out=H)
         J = self.model.jacobian_columns(theta)  # (P, m, n)
         HJ = self.loss.hessian_apply(W, J)
-        Jf = J.reshape(J.shape[0], -1)
-        H = Jf @ HJ.reshape(HJ.shape[0], -1).T
-        H += self.model.curvature_matrix(theta, G)
-        return 0.5 * (H + H.T)
+        H = J.reshape(J.shape[0], -1) @ HJ.reshape(HJ.shape[0], -1).T
+        H = 0.5 * (H + H.T)
+        return self.model.curvature_matrix(theta, G, out=H)
 
     def hessian_operator(self, theta) -> LinearOperator:
-        """``∇²L(θ)`` as a symmetric ``scipy.sparse.linalg.LinearOperator`` on packed vectors."""
+        """``∇²L(θ)`` as a symmetric ``scipy.sparse.linalg.LinearOperator`` on packed vectors.
+
+        The forward and backward passes at ``theta`` are done once; each product then costs
+        about three gradients' worth of matrix products.
+        """
         theta = self._point(theta)
+        state = self._hvp_state(theta)
+        arch = self.arch
+        offs, shapes = arch.offsets, arch.shapes
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            v = np.asarray(v, dtype=np.float64).reshape(-1)
+            dtheta = tuple(v[offs[i] : offs[i + 1]].reshape(shapes[i]) for i in range(arch.h))
+            return pack(self.model.hvp_apply(state, dtheta))
+
         P = self.n_params
-        return LinearOperator(
-            (P, P), matvec=lambda v: self.hvp_flat(theta, np.ravel(v)), dtype=np.float64
-        )
+        return LinearOperator((P, P), matvec=matvec, rmatvec=matvec, dtype=np.float64)
 
     # -- Taylor --------------------------------------------------------------------------------
     def taylor(self, theta, direction, order: int | None = None) -> np.ndarray:
         """Exact coefficients ``c_0, …, c_K`` of ``L(θ + tθ̇) = Σ_k c_k t^k``.
 
         For a polynomial loss of degree q, ``order=None`` returns the whole polynomial
-        (K = q·h). Non-polynomial losses need ``order`` and use JAX Taylor mode.
+        (K = q·h); a larger ``order`` pads with exact zeros. Non-polynomial losses need
+        ``order`` and use JAX Taylor mode (``jax.experimental.jet``).
         """
         theta = self._point(theta)
         direction = self._point(direction, "direction")
@@ -161,14 +204,19 @@ class Landscape:
                     f"is infinite; pass order=K"
                 )
             order = self.loss.degree * self.arch.h
-        if not isinstance(order, (int, np.integer)) or order < 0:
-            raise DlnscapeError(f"order: expected a non-negative integer, got {order!r}")
+        _check_order(order, "order")
         coeffs = self.model.taylor_coefficients(theta, direction)
         return np.asarray(self.loss.taylor(coeffs, int(order)), dtype=np.float64)
 
     def directional_derivative(self, theta, direction, k: int) -> float:
         """``d^k/dt^k L(θ + tθ̇)`` at t = 0, i.e. ``k! · c_k``."""
+        _check_order(k, "k")
         return math.factorial(k) * float(self.taylor(theta, direction, k)[k])
+
+
+def _check_order(k: object, name: str) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise DlnscapeError(f"{name}: expected a non-negative integer, got {k!r}")
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ the ½ of seeds 001–003; :class:`DistanceLoss` has no ½, as in seed 004.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,6 +30,19 @@ def _checked(a: object, name: str, shape: tuple[int, ...] | None = None, ndim: i
         return as_float_matrix(a, name, shape, ndim=ndim)
     except PointError as e:
         raise LossError(str(e)) from None
+
+
+class DataForm(NamedTuple):
+    """``l(W) = ℓ(WX)``: a loss that sees W only through the outputs ``Z = WX`` on data X.
+
+    ``value(Z)``, ``grad(Z)`` and ``hvp(Z, Ż)`` are ℓ and its derivatives in ``Z``; the
+    landscape uses them to backpropagate on activations instead of forming W.
+    """
+
+    X: np.ndarray
+    value: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+    hvp: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 class Loss:
@@ -58,6 +73,16 @@ class Loss:
         basis = np.eye(m * n).reshape(m * n, m, n)
         return self.hessian_apply(W, basis).reshape(m * n, m * n)
 
+    def hessian_kronecker(self) -> tuple[np.ndarray | None, np.ndarray] | None:
+        """``(left, right)`` when the Hessian is constant and acts as ``∇²l[V] = left·V·right``
+        (``left`` None for the identity), else None. On row-major vec it is ``left ⊗ right``;
+        the landscape then assembles dense Hessians from small Kronecker factors."""
+        return None
+
+    def data_form(self) -> DataForm | None:
+        """The loss as ``ℓ(WX)`` (see :class:`DataForm`), or None when it is not of that form."""
+        return None
+
     def jax_value(self, W):
         """The same loss written in JAX: the reference for tests, and the engine of jet."""
         raise NotImplementedError
@@ -84,27 +109,31 @@ class Loss:
 
 
 def jet_taylor(fn: Callable, coeffs: Sequence[np.ndarray], order: int) -> np.ndarray:
-    """Taylor coefficients of ``t ↦ fn(Σ_k coeffs[k] t^k)`` at ``t = 0`` by ``jax.experimental.jet``.
+    """Taylor coefficients of ``t ↦ fn(Σ_k coeffs[k] t^k)`` at 0 by ``jax.experimental.jet``.
 
-    ``jet`` returns derivatives, so coefficient ``k`` is the k-th derivative divided by ``k!``.
+    The input series is exact: the k-th derivative of ``W(t) = Σ_k C_k t^k`` at 0 is
+    ``k! C_k`` (zero beyond the degree). ``jet`` returns derivatives, so coefficient ``k`` is
+    the k-th derivative divided by ``k!``. The propagation is jitted and cached per
+    (function, order, number of coefficients); JAX recompiles only for new shapes.
     """
+    cs = tuple(jnp.asarray(c) for c in coeffs)
+    return np.asarray(_jet_fn(fn, int(order), len(cs))(cs), dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=64)
+def _jet_fn(fn: Callable, order: int, n_coeffs: int) -> Callable:
     from jax.experimental import jet
 
-    cs = [jnp.asarray(c) for c in coeffs]
+    def taylor(cs):
+        c0 = fn(cs[0])
+        if order == 0:
+            return jnp.reshape(c0, (1,))
+        zero = jnp.zeros_like(cs[0])
+        series = [math.factorial(k) * cs[k] if k < n_coeffs else zero for k in range(1, order + 1)]
+        _, derivs = jet.jet(fn, (cs[0],), (series,))
+        return jnp.stack([c0] + [derivs[k - 1] / math.factorial(k) for k in range(1, order + 1)])
 
-    def g(t):
-        W = cs[0]
-        for k in range(1, len(cs)):
-            W = W + cs[k] * t**k
-        return fn(W)
-
-    c0 = float(g(jnp.asarray(0.0)))
-    if order == 0:
-        return np.array([c0])
-    series = [jnp.asarray(1.0)] + [jnp.asarray(0.0)] * (order - 1)
-    _, derivs = jet.jet(g, (jnp.asarray(0.0),), (series,))
-    out = [c0] + [float(derivs[k - 1]) / math.factorial(k) for k in range(1, order + 1)]
-    return np.array(out)
+    return jax.jit(taylor)
 
 
 def _poly_inner(R: Sequence[np.ndarray], order: int) -> np.ndarray:
@@ -150,6 +179,15 @@ class SquaredLoss(Loss):
 
     def output_grad(self, Z: np.ndarray) -> np.ndarray:
         return Z - self.Y
+
+    def output_hvp(self, Z: np.ndarray, Zdot: np.ndarray) -> np.ndarray:
+        return Zdot
+
+    def data_form(self) -> DataForm:
+        return DataForm(self.X, self.output_value, self.output_grad, self.output_hvp)
+
+    def hessian_kronecker(self) -> tuple[None, np.ndarray]:
+        return None, self._XXt
 
     def value(self, W: np.ndarray) -> float:
         return self.output_value(W @ self.X)
@@ -228,6 +266,9 @@ class DistanceLoss(Loss):
     def hessian_matrix(self, W: np.ndarray) -> np.ndarray:
         return 2.0 * self.metric
 
+    def hessian_kronecker(self) -> tuple[None, np.ndarray] | None:
+        return (None, 2.0 * np.eye(self.Q0.shape[1])) if self._G is None else None
+
     def jax_value(self, W):
         d = jnp.ravel(W - jnp.asarray(self.Q0))
         if self.phi is not None:
@@ -256,9 +297,7 @@ class LinearQuadraticLoss(Loss):
         object.__setattr__(self, "A", A)
         W0 = np.zeros_like(A) if self.W0 is None else _checked(self.W0, "W0", A.shape)
         object.__setattr__(self, "W0", W0)
-        c = float(self.c)
-        if not math.isfinite(c):
-            raise LossError(f"c: expected a finite number, got {self.c}")
+        c = _finite_number(self.c, "c")
         object.__setattr__(self, "c", c)
         if c == 0.0:
             object.__setattr__(self, "degree", 1)
@@ -279,6 +318,9 @@ class LinearQuadraticLoss(Loss):
 
     def hessian_matrix(self, W: np.ndarray) -> np.ndarray:
         return self.c * np.eye(W.size)
+
+    def hessian_kronecker(self) -> tuple[None, np.ndarray]:
+        return None, self.c * np.eye(self.A.shape[1])
 
     def jax_value(self, W):
         D = W - jnp.asarray(self.W0)
@@ -321,9 +363,11 @@ class LogisticLoss(Loss):
         if vals <= {0.0, 1.0}:
             y = 2.0 * y - 1.0
         elif not vals <= {-1.0, 1.0}:
-            raise LossError(f"labels: expected entries in {{-1, +1}} or {{0, 1}}, got {sorted(vals)}")
-        ridge = float(self.ridge)
-        if not (math.isfinite(ridge) and ridge >= 0):
+            raise LossError(
+                f"labels: expected entries in {{-1, +1}} or {{0, 1}}, got {sorted(vals)}"
+            )
+        ridge = _finite_number(self.ridge, "ridge")
+        if ridge < 0:
             raise LossError(f"ridge: expected a finite number ≥ 0, got {self.ridge}")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "labels", y)
@@ -344,6 +388,19 @@ class LogisticLoss(Loss):
         m = -self.labels * Z
         return -self.labels * _sigmoid(m) / self.n
 
+    def _curvature(self, Z: np.ndarray) -> np.ndarray:
+        s = _sigmoid(self.labels * Z)
+        return s * (1.0 - s) / self.n  # ℓ''(z) with y² = 1
+
+    def output_hvp(self, Z: np.ndarray, Zdot: np.ndarray) -> np.ndarray:
+        return Zdot * self._curvature(Z)
+
+    def data_form(self) -> DataForm | None:
+        """The data form when ``ridge == 0`` (the ridge term is not a function of WX)."""
+        if self.ridge != 0.0:
+            return None
+        return DataForm(self.X, self.output_value, self.output_grad, self.output_hvp)
+
     def value(self, W: np.ndarray) -> float:
         return self.output_value(W @ self.X) + 0.5 * self.ridge * float(np.vdot(W, W))
 
@@ -351,9 +408,7 @@ class LogisticLoss(Loss):
         return self.output_grad(W @ self.X) @ self.X.T + self.ridge * W
 
     def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
-        Z = W @ self.X
-        s = _sigmoid(self.labels * Z)
-        w = s * (1.0 - s) / self.n  # y² = 1
+        w = self._curvature(W @ self.X)
         return ((Vs @ self.X) * w) @ self.X.T + self.ridge * Vs
 
     def jax_value(self, W):
@@ -368,6 +423,16 @@ def _jax_softplus(x):
     return jnp.where(x > 0, x + jnp.log1p(jnp.exp(-jnp.abs(x))), jnp.log1p(jnp.exp(-jnp.abs(x))))
 
 
+def _finite_number(x: object, name: str) -> float:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise LossError(f"{name}: expected a finite real number, got {x!r}") from None
+    if not math.isfinite(v):
+        raise LossError(f"{name}: expected a finite real number, got {x!r}")
+    return v
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -376,16 +441,23 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class JaxLoss(Loss):
     """Any loss written as a JAX function of ``W``; derivatives by autodiff, Taylor by jet.
 
-    ``shape`` (optional) fixes the ``d_h × d_0`` shape it accepts.
+    ``shape`` (optional) fixes the ``d_h × d_0`` shape it accepts. ``degree`` (optional)
+    declares that ``fn`` is a polynomial of that degree in W: ``Landscape.taylor`` then returns
+    the whole polynomial ``L(θ + tθ̇)`` (degree·h, by jet) when no order is given. A wrong
+    declaration truncates the series silently, so declare it only for polynomials.
     """
 
     fn: Callable
     shape: tuple[int, int] | None = None  # type: ignore[assignment]
     name: str = "custom"
+    degree: int | None = None
 
     def __post_init__(self) -> None:
         if not callable(self.fn):
             raise LossError(f"fn: expected a callable W -> scalar written in JAX, got {self.fn!r}")
+        d = self.degree
+        if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0):
+            raise LossError(f"degree: expected None or a non-negative integer, got {d!r}")
         object.__setattr__(self, "_value", jax.jit(self.fn))
         object.__setattr__(self, "_grad", jax.jit(jax.grad(self.fn)))
 
@@ -393,6 +465,22 @@ class JaxLoss(Loss):
             return jax.jvp(jax.grad(self.fn), (W,), (V,))[1]
 
         object.__setattr__(self, "_hvp_batch", jax.jit(jax.vmap(_hvp, in_axes=(None, 0))))
+
+    def check_shape(self, shape: tuple[int, int]) -> None:
+        """Check the declared shape, then that ``fn`` maps a ``shape`` matrix to a real scalar."""
+        super().check_shape(shape)
+        try:
+            out = jax.eval_shape(self.fn, jax.ShapeDtypeStruct(tuple(shape), jnp.float64))
+        except Exception as e:  # any failure of the user's function is reported as such
+            raise LossError(
+                f"fn: failed on a {shape[0]}×{shape[1]} matrix (the end-to-end shape): "
+                f"{type(e).__name__}: {e}"
+            ) from None
+        if getattr(out, "shape", None) != () or not jnp.issubdtype(out.dtype, jnp.floating):
+            raise LossError(
+                f"fn: expected a real scalar for a {shape[0]}×{shape[1]} matrix, got "
+                f"{getattr(out, 'shape', out)} of dtype {getattr(out, 'dtype', type(out))}"
+            )
 
     def value(self, W: np.ndarray) -> float:
         v = self._value(jnp.asarray(W))

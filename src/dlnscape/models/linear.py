@@ -1,14 +1,24 @@
 """The deep linear network μ_d(W_1, …, W_h) = W_h ⋯ W_1 and its derivatives.
 
-First derivative (Laurent–von Brecht Lemma 1 / Hofflin Lemma 3.1):
+Notation: ``W_{>k} = W_h ⋯ W_{k+1}`` and ``W_{<k} = W_{k-1} ⋯ W_1`` (Trager et al. 2020, §2;
+identities at the ends). In code, with 0-based layers, ``W_{<k}`` is ``P[k]`` of
+:func:`~dlnscape.architecture.prefix_products` and ``W_{>k}`` is ``S[k + 1]`` of
+:func:`~dlnscape.architecture.suffix_products`.
+
+First derivative (Laurent–von Brecht Lemma 1 / Hofflin 2023, Lemma 3.1):
 ``dμ[Ẇ] = Σ_k W_{>k} Ẇ_k W_{<k}``, with pullback ``∇_{W_k} = W_{>k}ᵀ G W_{<k}ᵀ``.
 μ is multilinear, so its second derivative pairs distinct layers only:
 ``d²μ[Ẇ, Ẇ'] = Σ_{j≠i} W_{>j} Ẇ_j W_{j-1}⋯W_{i+1} Ẇ'_i W_{<i}`` (j > i, symmetrised).
+
+Gradients and Hessian-vector products are computed by backpropagation on *activations*
+``A_k = W_k A_{k-1}`` from an input block ``A_0``: the data ``X`` (``n`` columns) for a loss on
+data ``l(W) = ℓ(WX)``, or the identity ``I_{d_0}`` (``A_0 = None``, never formed) otherwise, so
+that no product of more than two matrices is formed that the chosen input block does not need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +31,20 @@ from dlnscape.architecture import (
     prefix_products,
     suffix_products,
 )
+
+#: ``(Z, Ż) ↦ (∇ℓ(Z), ∇²ℓ(Z)[Ż])`` on the output block ``Z = A_h``
+OutputDerivatives = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class HvpState:
+    """What Hessian-vector products at a fixed ``theta`` share: activations and back-propagated
+    output gradients ``δ_k = W_{>k}ᵀ ∇ℓ(A_h)`` (so that ``∇_{W_k} L = δ_k A_{k-1}ᵀ``)."""
+
+    theta: Point
+    acts: tuple[np.ndarray | None, ...]  # A_0 (None: identity), A_1, …, A_h
+    deltas: tuple[np.ndarray | None, ...]  # δ_1 (None: HVPs never need it), δ_2, …, δ_h
+    output_hvp: Callable[[np.ndarray], np.ndarray]  # Ż ↦ ∇²ℓ(Z)[Ż]
 
 
 @dataclass(frozen=True)
@@ -35,36 +59,86 @@ class LinearNetwork:
     def forward(self, theta: Point) -> np.ndarray:
         return end_to_end(theta)
 
-    def pushforward(self, theta: Point, dtheta: Point) -> np.ndarray:
-        """``dμ(θ)[θ̇] = Σ_k W_{>k} Ẇ_k W_{<k}``."""
-        P = prefix_products(theta)
-        S = suffix_products(theta)
-        return sum(S[k + 1] @ dtheta[k] @ P[k] for k in range(len(theta)))
+    # -- backpropagation on activations ---------------------------------------------------------
+    @staticmethod
+    def activations(theta: Point, A0: np.ndarray | None = None) -> list[np.ndarray | None]:
+        """``[A_0, A_1, …, A_h]`` with ``A_k = W_k A_{k-1}``; ``A0=None`` stands for ``I_{d_0}``
+        (then ``A_k = W_{≤k}`` and ``A_h`` is the end-to-end matrix)."""
+        acts: list[np.ndarray | None] = [A0]
+        A = theta[0] if A0 is None else theta[0] @ A0
+        acts.append(A)
+        for W in theta[1:]:
+            A = W @ A
+            acts.append(A)
+        return acts
 
-    def pullback(self, theta: Point, G: np.ndarray, P=None, S=None) -> Point:
-        """``dμ(θ)ᵀ[G]``: per layer ``W_{>k}ᵀ G W_{<k}ᵀ``."""
-        P = prefix_products(theta) if P is None else P
-        S = suffix_products(theta) if S is None else S
-        return tuple(S[k + 1].T @ G @ P[k].T for k in range(len(theta)))
-
-    def curvature_pullback(self, theta: Point, dtheta: Point, G: np.ndarray, P=None, S=None):
-        """``⟨G, d²μ(θ)[θ̇, ·]⟩`` as per-layer matrices, by differentiating the pullback.
-
-        ``d/dt (W_{>k}ᵀ G W_{<k}ᵀ)`` with ``G`` fixed: ``Ẇ_{>k}ᵀ G W_{<k}ᵀ + W_{>k}ᵀ G Ẇ_{<k}ᵀ``.
-        """
+    @staticmethod
+    def backprop(theta: Point, acts: Sequence[np.ndarray | None], G: np.ndarray) -> Point:
+        """Per-layer ``δ_k A_{k-1}ᵀ`` with ``δ_h = G``, ``δ_{k-1} = W_kᵀ δ_k``: the pullback of
+        ``G`` (the output gradient) through ``θ ↦ W_h ⋯ W_1 A_0``."""
         h = len(theta)
-        P = prefix_products(theta) if P is None else P
-        S = suffix_products(theta) if S is None else S
-        dP = [np.zeros_like(P[0])]
-        for k in range(h):
-            dP.append(dtheta[k] @ P[k] + theta[k] @ dP[k])
-        dS: list[np.ndarray] = [np.empty(0)] * (h + 1)
-        dS[h] = np.zeros_like(S[h])
-        for k in range(h - 1, -1, -1):
-            dS[k] = dS[k + 1] @ theta[k] + S[k + 1] @ dtheta[k]
-        return tuple(
-            dS[k + 1].T @ G @ P[k].T + S[k + 1].T @ G @ dP[k].T for k in range(h)
-        ), (P, S, dP, dS)
+        grads: list[np.ndarray] = [np.empty(0)] * h
+        delta = G
+        for k in range(h - 1, 0, -1):
+            grads[k] = delta @ acts[k].T
+            delta = theta[k].T @ delta
+        grads[0] = delta if acts[0] is None else delta @ acts[0].T
+        return tuple(grads)
+
+    @staticmethod
+    def hvp_state(
+        theta: Point,
+        A0: np.ndarray | None,
+        output_grad: Callable[[np.ndarray], np.ndarray],
+        output_hvp: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ) -> HvpState:
+        """Forward and backward pass shared by every HVP at ``theta`` (see :meth:`hvp_apply`)."""
+        acts = LinearNetwork.activations(theta, A0)
+        Z = acts[-1]
+        delta = output_grad(Z)
+        deltas = [delta]
+        for k in range(len(theta) - 1, 1, -1):
+            delta = theta[k].T @ delta
+            deltas.append(delta)
+        deltas.append(None)  # δ_1 multiplies Ȧ_0 = 0 in every HVP: never computed
+        return HvpState(theta, tuple(acts), tuple(deltas[::-1]), lambda Zd: output_hvp(Z, Zd))
+
+    @staticmethod
+    def hvp_apply(state: HvpState, dtheta: Point) -> Point:
+        """``∇²L(θ)[θ̇]`` by forward-over-reverse differentiation of :meth:`backprop`:
+
+        ``Ȧ_k = Ẇ_k A_{k-1} + W_k Ȧ_{k-1}``, ``δ̇_h = ∇²ℓ(Z)[Ȧ_h]``,
+        ``δ̇_{k-1} = Ẇ_kᵀ δ_k + W_kᵀ δ̇_k``, and ``(∇²L[θ̇])_k = δ̇_k A_{k-1}ᵀ + δ_k Ȧ_{k-1}ᵀ``.
+        """
+        theta, acts, deltas = state.theta, state.acts, state.deltas
+        h = len(theta)
+        A0 = acts[0]
+        dA = dtheta[0] if A0 is None else dtheta[0] @ A0
+        dacts = [dA]  # Ȧ_1, …, Ȧ_h
+        for k in range(1, h):
+            dA = dtheta[k] @ acts[k] + theta[k] @ dA
+            dacts.append(dA)
+        dd = state.output_hvp(dA)  # δ̇_h
+        out: list[np.ndarray] = [np.empty(0)] * h
+        for k in range(h - 1, 0, -1):
+            out[k] = dd @ acts[k].T + deltas[k] @ dacts[k - 1].T
+            dd = dtheta[k].T @ deltas[k] + theta[k].T @ dd
+        out[0] = dd if A0 is None else dd @ A0.T
+        return tuple(out)
+
+    # -- the differential and its adjoint ----------------------------------------------------------
+    def pushforward(self, theta: Point, dtheta: Point) -> np.ndarray:
+        """``dμ(θ)[θ̇] = Σ_k W_{>k} Ẇ_k W_{<k}`` (the tangent of the product, one pass)."""
+        W = theta[0]
+        dW = dtheta[0]
+        for Wk, dWk in zip(theta[1:], dtheta[1:], strict=True):
+            dW = dWk @ W + Wk @ dW
+            W = Wk @ W
+        return dW
+
+    def pullback(self, theta: Point, G: np.ndarray) -> Point:
+        """``dμ(θ)ᵀ[G]``: per layer ``W_{>k}ᵀ G W_{<k}ᵀ``."""
+        return self.backprop(theta, self.activations(theta), G)
 
     def jacobian_columns(self, theta: Point) -> np.ndarray:
         """``dμ(θ)[E]`` for every unit direction ``E`` in packed order: shape (P, d_h, d_0).
@@ -84,33 +158,90 @@ class LinearNetwork:
         cols = self.jacobian_columns(theta)
         return cols.reshape(cols.shape[0], -1).T
 
-    def curvature_matrix(self, theta: Point, G: np.ndarray) -> np.ndarray:
-        """Dense ``⟨G, d²μ(θ)[·, ·]⟩`` on packed θ (P × P), assembled block by block.
+    # -- dense second-order blocks ----------------------------------------------------------------
+    def _blocks(self, out: np.ndarray | None, theta: Point):
+        shapes = [W.shape for W in theta]
+        offs = np.concatenate([[0], np.cumsum([m * n for m, n in shapes])]).astype(int)
+        if out is None:
+            out = np.zeros((offs[-1], offs[-1]))
 
-        Block (j, i), j > i: entry ``[(a,b), (c,d)] = A[a, d] · M[b, c]`` with
-        ``A = W_{>j}ᵀ G W_{<i}ᵀ`` and ``M = W_{j-1} ⋯ W_{i+1}``; diagonal blocks vanish.
+        def block(j: int, i: int) -> np.ndarray:
+            """Block (j, i) of ``out`` as a 4-d view ``[a, b, c, d]`` ↔ ``[(a,b), (c,d)]``."""
+            view = out[offs[j] : offs[j + 1], offs[i] : offs[i + 1]].reshape(shapes[j] + shapes[i])
+            assert np.shares_memory(view, out)
+            return view
+
+        def mirror(j: int, i: int) -> None:
+            out[offs[i] : offs[i + 1], offs[j] : offs[j + 1]] = (
+                out[offs[j] : offs[j + 1], offs[i] : offs[i + 1]].T
+            )
+
+        return out, block, mirror
+
+    def curvature_matrix(
+        self, theta: Point, G: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Dense ``⟨G, d²μ(θ)[·, ·]⟩`` on packed θ (P × P), added into ``out`` when given.
+
+        Block (j, i), j > i: entry ``[(a,b), (c,d)] = C[a, d] · M[b, c]`` with
+        ``C = W_{>j}ᵀ G W_{<i}ᵀ`` and ``M = W_{j-1} ⋯ W_{i+1}``; diagonal blocks vanish (μ is
+        linear in each layer). Each block is one broadcast product; the result is exactly
+        symmetric.
         """
         h = len(theta)
-        arch_shapes = [W.shape for W in theta]
-        offs = np.concatenate([[0], np.cumsum([m * n for m, n in arch_shapes])])
-        Ptot = int(offs[-1])
-        out = np.zeros((Ptot, Ptot))
+        out, block, mirror = self._blocks(out, theta)
         P = prefix_products(theta)
         S = suffix_products(theta)
         for i in range(h):
-            M = np.eye(theta[i].shape[0])  # W_{j-1} ⋯ W_{i+1} for j = i+1 (0-based layers)
             GPi = G @ P[i].T
+            M = None  # W_{j-1} ⋯ W_{i+1}; the identity for j = i + 1
             for j in range(i + 1, h):
                 if j > i + 1:
-                    M = theta[j - 1] @ M
-                A = S[j + 1].T @ GPi
-                block = np.einsum("ad,bc->abcd", A, M).reshape(
-                    arch_shapes[j][0] * arch_shapes[j][1], arch_shapes[i][0] * arch_shapes[i][1]
-                )
-                out[offs[j] : offs[j + 1], offs[i] : offs[i + 1]] = block
-                out[offs[i] : offs[i + 1], offs[j] : offs[j + 1]] = block.T
+                    M = theta[j - 1] if M is None else theta[j - 1] @ M
+                C = S[j + 1].T @ GPi
+                blk = block(j, i)
+                if M is None:  # M = I: entries C[a, d] on b == c
+                    idx = np.arange(blk.shape[1])
+                    blk[:, idx, idx, :] += C[:, None, :]
+                else:
+                    blk += C[:, None, None, :] * M[None, :, :, None]
+                mirror(j, i)
         return out
 
+    def kronecker_gauss_newton(
+        self,
+        theta: Point,
+        right: np.ndarray,
+        left: np.ndarray | None = None,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Dense ``J(θ)ᵀ (left ⊗ right) J(θ)`` on packed θ, added into ``out`` when given.
+
+        For a loss whose Hessian acts as ``∇²l[V] = left · V · right`` (``left`` = identity when
+        None; both symmetric), e.g. ``right = XXᵀ`` for the squared loss. Block (k, k') is the
+        Kronecker product ``(W_{>k}ᵀ left W_{>k'}) ⊗ (W_{<k} right W_{<k'}ᵀ)``: O(P²) work,
+        no P × d_h d_0 Jacobian. The result is exactly symmetric.
+        """
+        h = len(theta)
+        out, block, mirror = self._blocks(out, theta)
+        P = prefix_products(theta)
+        S = suffix_products(theta)
+        LS = [S[k + 1] if left is None else left @ S[k + 1] for k in range(h)]
+        RP = [right @ P[k].T for k in range(h)]
+        for i in range(h):
+            for j in range(i, h):
+                A = S[j + 1].T @ LS[i]
+                B = P[j] @ RP[i]
+                if i == j:  # symmetrise the factors so that the diagonal block is exactly symmetric
+                    A = 0.5 * (A + A.T)
+                    B = 0.5 * (B + B.T)
+                blk = block(j, i)
+                blk += A[:, None, :, None] * B[None, :, None, :]
+                if j != i:
+                    mirror(j, i)
+        return out
+
+    # -- Taylor ------------------------------------------------------------------------------------
     def taylor_coefficients(self, theta: Point, dtheta: Point) -> list[np.ndarray]:
         """Matrix coefficients of ``μ(θ + tθ̇) = Π_i (W_i + tẆ_i)``: a polynomial of degree h."""
         coeffs = [theta[0], dtheta[0]]

@@ -1,0 +1,107 @@
+"""Shared helpers for the benchmark scripts: single-thread environment, timers, JSON output.
+
+Import this module *before* numpy or JAX: it pins BLAS and XLA to one thread so that the
+comparisons are fair (and so that several benchmarks can share a machine).
+"""
+
+from __future__ import annotations
+
+import os
+
+SINGLE_THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "JAX_PLATFORMS": "cpu",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+for _k, _v in SINGLE_THREAD_ENV.items():
+    os.environ.setdefault(_k, _v)
+
+def pin_to_one_cpu() -> int | None:
+    """Pin this process (and the threads it will start) to one CPU, so that libraries that
+    ignore the thread variables (XLA's CPU runtime starts its own pools) cannot use more."""
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return cpu
+    except (AttributeError, OSError):
+        return None
+
+
+PINNED_CPU = pin_to_one_cpu()
+
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def environment() -> dict[str, Any]:
+    """What a reader needs to interpret the timings: threads, flags, versions, machine load."""
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in ("dlnscape", "numpy", "scipy", "jax", "jaxlib"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {
+        "thread_env": {k: os.environ.get(k) for k in SINGLE_THREAD_ENV},
+        "pinned_to_cpu": PINNED_CPU,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "load_average_at_start": load,
+        "versions": versions,
+        "note": "single-threaded timings on a machine shared with other jobs: medians of repeats "
+        "after warm-up; compare ratios measured in the same run rather than absolute times",
+    }
+
+
+def time_call(
+    fn: Callable[[], Any],
+    *,
+    min_repeats: int = 5,
+    max_repeats: int = 200,
+    min_seconds: float = 0.2,
+    warmup: int = 1,
+) -> dict[str, float]:
+    """Median wall time of ``fn()`` after ``warmup`` calls; the first call's time is reported.
+
+    For a jitted JAX function the first call includes tracing and compilation, so
+    ``first_s - median_s`` is the compile overhead (reported separately, never in the median).
+    """
+    t0 = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t0
+    for _ in range(warmup - 1):
+        fn()
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < max_repeats and (
+        len(times) < min_repeats or time.perf_counter() - start < min_seconds
+    ):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    return {
+        "median_s": med,
+        "min_s": min(times),
+        "repeats": len(times),
+        "first_call_s": first,
+        "compile_s": max(first - med, 0.0),
+    }
