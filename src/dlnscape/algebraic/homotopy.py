@@ -450,11 +450,12 @@ def _certify(start: StartSystem, p1: np.ndarray, Xc: np.ndarray, ok: np.ndarray,
         X, okc = (Xc, np.ones(len(Xc), bool)) if f is start.form else _to_chart(f, Xi)
         if okc.all():
             cands.append((float(np.max(np.abs(X))), f, fam, X))
-    cands.sort(key=lambda c: c[0])
+    # the start's chart first, then the others by coordinate size (all tried if needed)
+    cands = cands[:1] + sorted(cands[1:], key=lambda c: c[0])
     last = None
-    for _size, f, fam, X in cands[:2]:
+    for _size, f, fam, X in cands:
         target = fam.specialize(p1)
-        X = target.newton(X, iters=2)
+        X = target.newton(X, iters=3)
         cert = certify_solutions(target, X)
         complete = bool(cert.all_approximate_zeros and cert.distinct and len(X) == n_gen
                         and cert.reality_decided)
