@@ -232,3 +232,20 @@ def test_fiber_path_rejects_points_of_different_fibers():
     t1 = point_with_ranks(rng, (3, 2, 2, 3), (1, 1, 1))
     with pytest.raises(DlnscapeError, match="not in the fiber"):
         fiber_path(t0, t1)
+
+
+@settings(derandomize=True, max_examples=15, deadline=None)
+@given(ranked_points(hmin=2, hmax=4, dmax=4), st.integers(0, 2**31 - 1))
+def test_fiber_paths_on_random_rank_deficient_points(data, seed):
+    """Hypothesis version of check 63: random widths and factor ranks with rk W < r; a random
+    GL image moved by kernel moves is joined to θ by a path with residual ≤ 1e-10."""
+    widths, ranks, theta = data
+    prof = rank_profile(theta)
+    if prof.ambiguous or prof.rank >= prof.r:
+        return
+    rng = np.random.default_rng(seed)
+    t1 = random_fiber_point(theta, rng)
+    for mv in fiber_moves(t1, rng, delta=0.5):
+        t1 = mv.theta
+    path = fiber_path(theta, t1, n_check=12)
+    assert path.max_residual <= 1e-10

@@ -253,3 +253,22 @@ def test_zero_point_three_layers_open_by_composition():
     pr = probe_local_openness(th, eps=0.5, n_targets=2, rng=0, radii=(1e-3,))
     assert pr.evidence_only and pr.reached_within_eps == [0.0]
     assert layerwise_openness_test(th).criterion_holds is False
+
+
+@pytest.mark.parametrize("m,k,n,ra,rb,t2", [
+    (3, 1, 3, 1, 0, 0), (3, 2, 3, 2, 1, 0), (3, 2, 3, 1, 1, 0), (3, 2, 3, 1, 1, 1),
+    (2, 2, 2, 1, 1, 1), (2, 3, 2, 1, 1, 0), (3, 3, 2, 2, 1, 1),
+])
+def test_probe_agrees_with_the_two_factor_theorems(m, k, n, ra, rb, t2):
+    """Checks 13 and 21, openness by numbers: on pairs with prescribed ranks and intersection
+    dimension, the probe reaches every target near W when the theorem says open, and misses
+    some when it says not open. Evidence only; the verdict comes from the theorem."""
+    rng = np.random.default_rng(m * 100 + k * 10 + n + ra + rb + t2)
+    A, B = _pair_with_intersection(rng, m, k, n, ra, rb, t2)
+    res = is_locally_open_product(A, B)
+    assert res.is_open is not None and res.agree
+    pr = probe_local_openness((B, A), eps=0.3, n_targets=3, rng=1, radii=(1e-4, 1e-6))
+    if res.is_open:
+        assert all(f == 1.0 for f in pr.reached_within_eps), (res.reason, pr.failures)
+    else:
+        assert any(f < 1.0 for f in pr.reached_within_eps), res.reason

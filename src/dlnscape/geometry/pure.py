@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlnscape.architecture import check_point, unpack
 from dlnscape.geometry.differential import differential_rank
 from dlnscape.geometry.manifold import StationarityOnMr, is_stationary_on_Mr
 from dlnscape.geometry.ranks import rank_profile
@@ -78,8 +79,10 @@ def critical_type(
     Critical means ``‖∇L(θ)‖ / (1 + |L(θ)|) ≤ critical_tol`` (the tolerance policy).
     "undetermined" when a rank decision the verdict depends on is ambiguous.
     """
-    theta = landscape._point(theta) if hasattr(landscape, "_point") else tuple(theta)
     arch = landscape.arch
+    if isinstance(theta, np.ndarray) and theta.ndim == 1:
+        theta = unpack(arch, theta)
+    theta = check_point(arch, theta)
     value = float(landscape.value(theta))
     g = landscape.grad(theta)
     gn = float(np.sqrt(sum(float(np.sum(x * x)) for x in g)))
