@@ -1,0 +1,278 @@
+"""``dlnscape derivatives``: closed-form oracles vs JAX autodiff vs central finite differences.
+
+On a random instance (architecture from ``--widths``, loss from ``--loss``, data and point from
+``--seed``), each derivative of ``L = l ∘ μ`` is computed three ways: dlnscape's closed forms,
+JAX (x64) autodiff of the loss's JAX expression on the product of the layers computed in
+``jnp``, and central finite differences of ``Landscape.value`` / ``Landscape.grad``. The table
+shows the relative errors and the timings; the exit code is 1 when an error exceeds its
+tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from dlnscape.architecture import Architecture, pack, random_point
+from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.errors import ArchitectureError, DlnscapeError
+from dlnscape.jax_support import jax, jnp
+from dlnscape.landscape import Landscape
+from dlnscape.losses import (
+    DistanceLoss,
+    JaxLoss,
+    LinearQuadraticLoss,
+    LogisticLoss,
+    Loss,
+    SquaredLoss,
+)
+from dlnscape.models.linear import LinearNetwork
+
+LOSSES = ("squared", "distance", "linear_quadratic", "logistic", "quartic")
+#: tolerances of the relative errors: JAX is exact up to rounding, differences are not
+JAX_RTOL = 1e-8
+FD_RTOL = 1e-4
+#: finite differences of the dense Hessian cost P gradients; skipped above this
+FD_MAX_PARAMS = 2000
+
+
+def parse_widths(text: str) -> Architecture:
+    """``"3,2,2,3"`` → ``Architecture([3, 2, 2, 3])``; errors name ``--widths``."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        ws = [int(p) for p in parts]
+    except ValueError:
+        raise ArchitectureError(
+            f"--widths: expected comma-separated positive integers such as 3,2,2,3, got {text!r}"
+        ) from None
+    try:
+        return Architecture(ws)
+    except ArchitectureError as e:
+        raise ArchitectureError(f"--widths {text!r}: {e}") from None
+
+
+def make_loss(name: str, arch: Architecture, rng: np.random.Generator, n: int) -> Loss:
+    """A random instance of the loss ``name`` on ``arch``'s end-to-end matrices."""
+    m, d0 = arch.end_to_end_shape
+    if name == "squared":
+        return SquaredLoss(rng.standard_normal((d0, n)), rng.standard_normal((m, n)))
+    if name == "distance":
+        return DistanceLoss(rng.standard_normal((m, d0)))
+    if name == "linear_quadratic":
+        return LinearQuadraticLoss(rng.standard_normal((m, d0)), 1.0, rng.standard_normal((m, d0)))
+    if name == "logistic":
+        labels = rng.choice([-1.0, 1.0], size=(m, n))
+        return LogisticLoss(rng.standard_normal((d0, n)), labels, ridge=0.1)
+    if name == "quartic":
+        C = rng.standard_normal((m, m))
+        C, B = jnp.asarray(C + C.T), jnp.asarray(rng.standard_normal((m, d0)))
+        fn = lambda W: 0.25 * jnp.sum((W @ W.T - C) ** 2) + jnp.sum(B * W)
+        return JaxLoss(fn, shape=(m, d0), name="quartic", degree=4)
+    raise DlnscapeError(f"--loss: expected one of {', '.join(LOSSES)}, got {name!r}")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One quantity computed three ways."""
+
+    quantity: str
+    size: int
+    rel_err_jax: float
+    rel_err_fd: float | None
+    seconds_closed_form: float
+    seconds_jax: float
+    seconds_fd: float | None
+    fd_rtol: float = FD_RTOL
+
+    @property
+    def ok(self) -> bool:
+        fd_ok = self.rel_err_fd is None or self.rel_err_fd <= self.fd_rtol
+        return self.rel_err_jax <= JAX_RTOL and fd_ok
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quantity": self.quantity,
+            "size": self.size,
+            "rel_err_jax": self.rel_err_jax,
+            "rel_err_fd": self.rel_err_fd,
+            "fd_rtol": self.fd_rtol,
+            "seconds_closed_form": self.seconds_closed_form,
+            "seconds_jax": self.seconds_jax,
+            "seconds_fd": self.seconds_fd,
+            "ok": self.ok,
+        }
+
+
+def _rel(a, b) -> float:
+    a = np.atleast_1d(np.asarray(a, dtype=np.float64))
+    b = np.atleast_1d(np.asarray(b, dtype=np.float64))
+    return float(np.linalg.norm(a - b) / max(float(np.linalg.norm(b)), 1e-300))
+
+
+def _timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[Any, float]:
+    """Result and best time of ``repeats`` calls after one warm-up (JIT compile excluded)."""
+    out = fn()
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return out, best
+
+
+def _jax_reference(land: Landscape):
+    """JAX functions of the packed vector: the loss's JAX expression on ``W_h ⋯ W_1``."""
+    arch, loss = land.arch, land.loss
+    offs, shapes = arch.offsets, arch.shapes
+
+    def f(x):
+        W = x[offs[0] : offs[1]].reshape(shapes[0])
+        for i in range(1, arch.h):
+            W = x[offs[i] : offs[i + 1]].reshape(shapes[i]) @ W
+        return loss.jax_value(W)
+
+    def derivs(x, v):  # g(t) = L(x + t v): g(0), g'(0), g''(0), g'''(0) by nested jvp
+        g = lambda t: f(x + t * v)
+        one = jnp.ones(())
+        d1 = lambda t: jax.jvp(g, (t,), (one,))[1]
+        d2 = lambda t: jax.jvp(d1, (t,), (one,))[1]
+        d3 = lambda t: jax.jvp(d2, (t,), (one,))[1]
+        z = jnp.zeros(())
+        return jnp.stack([g(z), d1(z), d2(z), d3(z)])
+
+    return {
+        "value": jax.jit(f),
+        "grad": jax.jit(jax.grad(f)),
+        "hvp": jax.jit(lambda x, v: jax.jvp(jax.grad(f), (x,), (v,))[1]),
+        "hessian": jax.jit(jax.hessian(f)),
+        "derivs": jax.jit(derivs),
+    }
+
+
+def compare(land: Landscape, theta, direction, *, eps: float = 1e-5) -> list[Row]:
+    """Every oracle of ``land`` at ``theta`` (and along ``direction``) three ways."""
+    P = land.n_params
+    x, v = pack(theta), pack(direction)
+    jx, jv = jnp.asarray(x), jnp.asarray(v)
+    ref = _jax_reference(land)
+    rows: list[Row] = []
+
+    def block(a):
+        return np.asarray(jax.block_until_ready(a))
+
+    def fd_grad() -> np.ndarray:
+        E = np.eye(P) * eps
+        return np.array([(land.value(x + e) - land.value(x - e)) / (2 * eps) for e in E])
+
+    # value: no finite difference of a value
+    val, t_ours = _timed(lambda: land.value(theta))
+    jval, t_jax = _timed(lambda: block(ref["value"](jx)))
+    rows.append(Row("value", 1, _rel(val, jval), None, t_ours, t_jax, None))
+
+    g, t_ours = _timed(lambda: land.grad_flat(theta))
+    jg, t_jax = _timed(lambda: block(ref["grad"](jx)))
+    t0 = time.perf_counter()
+    g_fd = fd_grad() if P <= FD_MAX_PARAMS else None
+    t_fd = time.perf_counter() - t0 if g_fd is not None else None
+    rows.append(Row("grad", P, _rel(g, jg), None if g_fd is None else _rel(g, g_fd),
+                    t_ours, t_jax, t_fd))
+
+    hv, t_ours = _timed(lambda: land.hvp_flat(theta, v))
+    jhv, t_jax = _timed(lambda: block(ref["hvp"](jx, jv)))
+    t0 = time.perf_counter()
+    hv_fd = (land.grad_flat(x + eps * v) - land.grad_flat(x - eps * v)) / (2 * eps)
+    rows.append(Row("hvp", P, _rel(hv, jhv), _rel(hv, hv_fd), t_ours, t_jax,
+                    time.perf_counter() - t0))
+
+    if land.hessian_bytes() <= land.memory_budget and P <= 4 * FD_MAX_PARAMS:
+        H, t_ours = _timed(lambda: land.hessian(theta), repeats=1)
+        jH, t_jax = _timed(lambda: block(ref["hessian"](jx)), repeats=1)
+        H_fd, t_fd = None, None
+        if P <= FD_MAX_PARAMS:
+            t0 = time.perf_counter()
+            E = np.eye(P) * eps
+            H_fd = np.stack(
+                [(land.grad_flat(x + e) - land.grad_flat(x - e)) / (2 * eps) for e in E], axis=1
+            )
+            t_fd = time.perf_counter() - t0
+        rows.append(Row(f"hessian {P}×{P}", P * P, _rel(H, jH),
+                        None if H_fd is None else _rel(H, H_fd), t_ours, t_jax, t_fd))
+
+    # Taylor coefficients along the line: k! c_k against nested JAX derivatives and differences
+    c, t_ours = _timed(lambda: land.taylor(theta, direction, 3), repeats=1)
+    d_ref, t_jax = _timed(lambda: block(ref["derivs"](jx, jv)))
+    f = lambda t: land.value(x + t * v)
+    t0 = time.perf_counter()
+    e1, e3 = 1e-4, 1e-3
+    fd1 = (f(e1) - f(-e1)) / (2 * e1)
+    fd2 = (f(e1) - 2 * f(0.0) + f(-e1)) / (e1 * e1)
+    fd3 = (f(2 * e3) - 2 * f(e3) + 2 * f(-e3) - f(-2 * e3)) / (2 * e3**3)
+    t_fd = time.perf_counter() - t0
+    ours = np.array([math.factorial(k) * c[k] for k in range(4)])
+    rows.append(Row("taylor k!·c_k, k≤2", 3, _rel(ours[:3], d_ref[:3]),
+                    _rel(ours[1:3], [fd1, fd2]), t_ours, t_jax, t_fd))
+    d3, t_d3 = _timed(lambda: land.directional_derivative(theta, direction, 3), repeats=1)
+    rows.append(Row("d³/dt³ L(θ+tθ̇)", 1, _rel(d3, d_ref[3]), _rel(d3, fd3),
+                    t_d3, t_jax, t_fd, fd_rtol=1e-3))
+    return rows
+
+
+def _fmt_err(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1e}"
+
+
+def _fmt_s(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x * 1e6:.0f} µs" if x < 1e-3 else f"{x * 1e3:.2f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @friendly_errors
+    def derivatives(
+        widths: str = typer.Option("3,2,2,3", help="widths d_0,...,d_h, input first"),
+        loss: str = typer.Option("squared", help=f"one of: {', '.join(LOSSES)}"),
+        seed: int = typer.Option(0, help="seed of the data, the point and the direction"),
+        n: int = typer.Option(5, help="data columns (squared, logistic)"),
+        json: Path | None = typer.Option(None, "--json", help="also write the rows as JSON"),
+    ) -> None:
+        """Closed-form derivatives vs JAX autodiff vs central finite differences."""
+        arch = parse_widths(widths)
+        if loss not in LOSSES:
+            raise DlnscapeError(f"--loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
+        if n < 1:
+            raise DlnscapeError(f"--n: expected a positive number of data columns, got {n}")
+        rng = np.random.default_rng(seed)
+        land = Landscape(LinearNetwork(arch), make_loss(loss, arch, rng, n))
+        theta, direction = random_point(arch, rng), random_point(arch, rng)
+        rows = compare(land, theta, direction)
+
+        t = Table(title=f"dlnscape derivatives: {arch!r}, P = {arch.n_params}, loss = {loss}, "
+                        f"seed = {seed}")
+        for col in ("quantity", "err JAX", "err FD", "ours", "JAX jit", "FD", "ok"):
+            t.add_column(col, justify="left" if col == "quantity" else "right")
+        for r in rows:
+            t.add_row(r.quantity, _fmt_err(r.rel_err_jax), _fmt_err(r.rel_err_fd),
+                      _fmt_s(r.seconds_closed_form), _fmt_s(r.seconds_jax), _fmt_s(r.seconds_fd),
+                      "[green]yes[/]" if r.ok else "[bold red]NO[/]")
+        console.print(t)
+        console.print(f"relative errors (norm-wise); tolerances: JAX {JAX_RTOL:.0e}, finite "
+                      f"differences {FD_RTOL:.0e}; times: best of 3 after a warm-up")
+        if json is not None:
+            write_json_atomic(json, {
+                "widths": list(arch.widths), "loss": loss, "seed": seed, "n_data": n,
+                "n_params": arch.n_params, "jax_rtol": JAX_RTOL, "rows": rows,
+                "all_ok": all(r.ok for r in rows),
+            })
+            console.print(f"wrote {json}")
+        if not all(r.ok for r in rows):
+            raise typer.Exit(1)

@@ -1,0 +1,58 @@
+"""``dlnscape derivatives``: the table, the JSON output, and one-line errors (exit code 2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from dlnscape.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic", "quartic"])
+def test_every_loss_agrees_three_ways(loss, tmp_path):
+    out = tmp_path / "d.json"
+    res = runner.invoke(
+        app, ["derivatives", "--widths", "2,1,3", "--loss", loss, "--seed", "1", "--json", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    for word in ("value", "grad", "hvp", "hessian 5×5", "taylor", "d³/dt³", "yes"):
+        assert word in res.output
+    assert "NO" not in res.output
+    data = json.loads(out.read_text())
+    assert data["all_ok"] is True and data["loss"] == loss and data["n_params"] == 5
+    quantities = [r["quantity"] for r in data["rows"]]
+    assert quantities[:4] == ["value", "grad", "hvp", "hessian 5×5"] and len(quantities) == 6
+    for r in data["rows"]:
+        assert r["rel_err_jax"] <= 1e-8 and r["ok"] is True
+        assert r["rel_err_fd"] is None or r["rel_err_fd"] <= r["fd_rtol"]
+        assert r["seconds_closed_form"] > 0 and r["seconds_jax"] > 0
+
+
+def test_default_example_from_the_issue():
+    res = runner.invoke(app, ["derivatives", "--widths", "3,2,2,3", "--loss", "squared"])
+    assert res.exit_code == 0, res.output
+    assert "P = 16" in res.output and "hessian 16×16" in res.output
+
+
+@pytest.mark.parametrize(
+    "args,match",
+    [
+        (["--widths", "3,0,2"], "--widths '3,0,2': widths[1]: expected a positive integer, got 0"),
+        (["--widths", "3,a,2"], "--widths: expected comma-separated positive integers"),
+        (["--widths", "3"], "expected at least 2 widths"),
+        (["--widths", "3,-2"], "expected a positive integer, got -2"),
+        (["--loss", "hinge"], "--loss: expected one of squared, distance"),
+        (["--n", "0"], "--n: expected a positive number of data columns"),
+    ],
+)
+def test_bad_arguments_give_one_clear_error_line(args, match):
+    res = runner.invoke(app, ["derivatives", *args])
+    assert res.exit_code == 2
+    # one message (rich may wrap it at the terminal width), no traceback
+    assert res.output.startswith("error:") and res.output.count("error:") == 1, res.output
+    assert match in " ".join(res.output.split()), res.output
+    assert "Traceback" not in res.output
