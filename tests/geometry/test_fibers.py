@@ -249,3 +249,30 @@ def test_fiber_paths_on_random_rank_deficient_points(data, seed):
         t1 = mv.theta
     path = fiber_path(theta, t1, n_check=12)
     assert path.max_residual <= 1e-10
+
+
+def test_004_prop22_rank_r_fiber_is_one_gl_orbit():
+    """004 Prop 22 / Cor 23: for d = (3,2,2,3) and rk W = r = 2, an independently built
+    factorization θ' (random W_1 with Row(W_1) = Row(W), random W_2, W_3 = W (W_2W_1)^+) is
+    G·θ for G_1 = W_1' W_1^+, G_2 = W_2' G_1 W_2⁻¹, and the label changes by sign det G_i."""
+    rng = np.random.default_rng(8)
+    W = low_rank(rng, 3, 3, 2)
+    arch = Architecture((3, 2, 2, 3))
+    th = factorize(W, arch, rng=1)
+    Vt = np.linalg.svd(W)[2][:2]
+    W1p = rng.standard_normal((2, 2)) @ Vt
+    W2p = rng.standard_normal((2, 2))
+    W3p = W @ np.linalg.pinv(W2p @ W1p)
+    thp = (W1p, W2p, W3p)
+    assert fiber_residual(thp, W) <= 1e-12
+    G1 = W1p @ np.linalg.pinv(th[0])
+    G2 = W2p @ G1 @ np.linalg.inv(th[1])
+    from dlnscape.geometry import gl_act as act
+
+    for a, b in zip(act(th, [G1, G2]), thp, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-10 * (1 + np.abs(b).max()))
+    C = label_columns(W, 2)
+    s0 = fiber_component_label(th, C).signs
+    s1 = fiber_component_label(thp, C).signs
+    assert s1 == (s0[0] * int(np.sign(np.linalg.det(G1))),
+                  s0[1] * int(np.sign(np.linalg.det(G2))))
