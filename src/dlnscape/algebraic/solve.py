@@ -172,10 +172,10 @@ def _assemble(loss, form: Formulation, r: int, Xc: np.ndarray, Xr: np.ndarray, b
 
 
 # ------------------------------------------------------------------------------------------
-def _solve_msolve(loss, r: int, rng, timeout: float) -> CriticalPointsOnMr:
+def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOnMr:
     t0 = time.perf_counter()
     qd = quadratic_data(loss)
-    form = make_formulation(qd.shape, r, rng=rng)
+    form = make_formulation(qd.shape, r, rng=rng, T=T)
     names = form.names
     sol = ms.solve(integer_system(form, qd), names, timeout=timeout)
     version = ms.msolve_version()
@@ -213,10 +213,14 @@ def _solve_msolve(loss, r: int, rng, timeout: float) -> CriticalPointsOnMr:
         Wc_all = np.concatenate([form.W_work(Xc)] + extra_c)
         Wr_all = np.concatenate([form.W_work(Xr.astype(complex))] + extra_r) if (
             Xr.shape[0] or extra_r) else np.zeros((0, form.m, form.n), complex)
-        return _assemble_from_W(loss, form, r, Wc_all, Wr_all, "msolve", version,
-                                time.perf_counter() - t0, False,
-                                "msolve: some critical points lie outside the big cell",
-                                n_out, cell_report, sol)
+        exact = all(c["status"] != "positive_dimensional" for c in cell_report)
+        return _assemble_from_W(
+            loss, form, r, Wc_all, Wr_all, "msolve", version, time.perf_counter() - t0, exact,
+            f"msolve (exact): {sol.n_complex} solutions in the big Schubert cell of the random "
+            f"integer basis and {n_out} more in smaller cells (each cell solved exactly; the "
+            f"cells partition the Grassmannian, so the union is complete)"
+            + ("" if exact else "; a cell has a positive-dimensional solution set"),
+            n_out, cell_report, sol)
     cert = all(c["status"] == "empty" for c in cell_report)
     text = (
         f"msolve (exact): {sol.n_complex} distinct complex solutions (degree of the eliminating "
