@@ -90,7 +90,7 @@ def _gd_point(gen):
         arch = _arch(gen)
         L = _landscape(arch, gen)
         theta0 = tuple(gen.standard_normal(s) / np.sqrt(s[1]) for s in arch.shapes)
-        sol = find_critical_point(L, theta0, "gd", max_iter=3000)
+        sol = find_critical_point(L, theta0, "gd", max_iter=1500)
         if sol.converged:
             return L, sol.theta
         GD_RESTARTS[0] += 1

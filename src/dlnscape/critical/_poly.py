@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import math
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,7 +59,45 @@ def curve_taylor(
         if not landscape.loss.is_polynomial:
             raise ValueError("order: required for a non-polynomial loss")
         order = landscape.loss.degree * (len(coeffs) - 1)
+    if not landscape.loss.is_polynomial:
+        fn = _cached(landscape.loss, ("taylor", len(coeffs), int(order)), _make_jet_taylor)
+        return np.asarray(fn(tuple(coeffs)), dtype=np.float64)
     return np.asarray(landscape.loss.taylor(coeffs, int(order)), dtype=np.float64)
+
+
+_JAX_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cached(loss, key, make):
+    """A jitted JAX function per (loss object, key), so that repeated calls do not retrace."""
+    per_loss = _JAX_CACHE.setdefault(loss, {})
+    if key not in per_loss:
+        per_loss[key] = make(loss, *key[1:])
+    return per_loss[key]
+
+
+def _make_jet_taylor(loss, ncoef: int, order: int):
+    """jit of ``coeffs ↦ Taylor coefficients of t ↦ l(Σ_k coeffs[k] t^k)`` (jet; derivatives
+    divided by k!)."""
+    from jax.experimental import jet
+
+    from dlnscape.jax_support import jax, jnp
+
+    def taylor(cs):
+        def g(t):
+            W = cs[0]
+            for k in range(1, ncoef):
+                W = W + cs[k] * t**k
+            return loss.jax_value(W)
+
+        c0 = g(jnp.asarray(0.0))
+        if order == 0:
+            return jnp.stack([c0])
+        series = [jnp.asarray(1.0)] + [jnp.asarray(0.0)] * (order - 1)
+        _, derivs = jet.jet(g, (jnp.asarray(0.0),), (series,))
+        return jnp.stack([c0] + [derivs[k - 1] / math.factorial(k) for k in range(1, order + 1)])
+
+    return jax.jit(taylor)
 
 
 def _series_products(theta: Point, U: Sequence[np.ndarray], deg: int):
@@ -121,12 +161,22 @@ def gradient_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray],
 
 
 def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg: int):
-    """``∇L(θ + sU)`` coefficients by nested JVPs in JAX (non-quadratic losses)."""
-    import math
+    """``∇L(θ + sU)`` coefficients by nested JVPs in JAX (non-quadratic losses), jitted once
+    per (loss, number of layers, degree)."""
+    from dlnscape.jax_support import jnp
 
+    fn = _cached(landscape.loss, ("series", len(theta), deg), _make_series)
+    B = U[0].shape[0]
+    Bp = 1 << max(0, (B - 1).bit_length())  # pad the batch to a power of two: few recompiles
+    Up = tuple(jnp.asarray(np.concatenate([Ui, np.zeros((Bp - B,) + Ui.shape[1:])]))
+               for Ui in U)
+    res = fn(tuple(jnp.asarray(W) for W in theta), Up)
+    return [tuple(np.asarray(v)[:B] / math.factorial(d) for v in res[d])
+            for d in range(deg + 1)]
+
+
+def _make_series(loss, h: int, deg: int):
     from dlnscape.jax_support import jax, jnp
-
-    loss = landscape.loss
 
     def L(th):
         W = th[0]
@@ -135,9 +185,8 @@ def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg
         return loss.jax_value(W)
 
     grad = jax.grad(L)
-    th0 = tuple(jnp.asarray(W) for W in theta)
 
-    def directional(u):
+    def directional(th0, u):
         def g(s):
             return grad(tuple(w + s * du for w, du in zip(th0, u, strict=True)))
 
@@ -148,8 +197,7 @@ def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg
             outs.append(f(0.0))
         return outs
 
-    res = jax.jit(jax.vmap(directional))(tuple(jnp.asarray(Ui) for Ui in U))
-    return [tuple(np.asarray(v) / math.factorial(d) for v in res[d]) for d in range(deg + 1)]
+    return jax.jit(jax.vmap(directional, in_axes=(None, 0)))
 
 
 def flat_directions(landscape: Landscape, V: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -216,7 +216,7 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng):
     P = landscape.n_params
     if P <= budget.dense_max_params:
         H = landscape.hessian(theta)
-        ev = np.linalg.eigvalsh(H)
+        ev = np.linalg.eigvalsh(H) if np.any(H) else np.zeros(P)
         nneg, nzero, npos, thr = inertia(ev)
         return HessianSummary(nneg, nzero, npos, float(ev[0]), float(ev[-1]), thr, "dense",
                               ev), H
@@ -281,10 +281,19 @@ def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: s
         return None, (f"the Riemannian Hessian of l on M_r at W is not positive definite "
                       f"(λ_min = {ev[0]:.3g}, threshold {thr:.2g}, inertia "
                       f"({nneg}, {nzero}, {npos}))")
+    details = {"riemannian_inertia": [nneg, nzero, npos], "stratum_dimension": int(ev.size)}
+    try:
+        from dlnscape.geometry import is_locally_open
+
+        op = is_locally_open(theta)
+        details["locally_open"] = {"is_open": op.is_open, "theorem": op.theorem}
+        if op.is_open is False:  # pragma: no cover - rank W = r implies openness (001 Lem 10)
+            return None, f"μ is not locally open at θ ({op.theorem})"
+    except ImportError:  # pragma: no cover - geometry is part of the package
+        pass
     cert = LocalMinimumCertificate(tuple(theta), value, "pure_riemannian", float(ev[0]),
                                    float(thr), sense=sense, rank=dec.rank, r=arch.r,
-                                   details={"riemannian_inertia": [nneg, nzero, npos],
-                                            "stratum_dimension": int(ev.size)})
+                                   details=details)
     if not cert.verify(landscape):
         return None, "the pure-point certificate did not re-verify"
     return cert, ""
@@ -554,4 +563,4 @@ def _curve_cert(landscape, theta, value, v, sense, lam) -> EscapeCertificate | N
                                 "negative_curvature" if sense == "descent"
                                 else "positive_curvature",
                                 sense=sense, value=value, critical=True,
-                                details={"curvature": float(lam)})
+                                details={"curvature": float(lam)}, order=2)

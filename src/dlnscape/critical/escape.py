@@ -86,6 +86,7 @@ def certificate_on_curve(
     critical: bool | None = None,
     details: dict | None = None,
     n_points: int = N_POINTS,
+    order: int | None = None,
 ) -> EscapeCertificate | None:
     """An escape certificate along ``θ(t) = θ + Σ t^k curve[k-1]``, or None if it does not escape.
 
@@ -96,7 +97,9 @@ def certificate_on_curve(
     """
     sign = 1.0 if sense == "descent" else -1.0
     L0 = landscape.value(theta) if value is None else value
-    c = sign * curve_taylor(landscape, theta, curve, _taylor_order_cap(landscape, len(curve)))
+    if order is None or landscape.loss.is_polynomial:
+        order = _taylor_order_cap(landscape, len(curve))
+    c = sign * curve_taylor(landscape, theta, curve, order)
     c[0] = 0.0
     k, ck, tol = leading_taylor(c)
     if k is None or ck >= -tol:
@@ -214,8 +217,8 @@ class _Search:
                                     value=self.value, critical=self.critical, details=details)
 
     def line_order(self, u: np.ndarray) -> tuple[int | None, float, np.ndarray]:
-        c = self.sign * self.L.taylor(self.theta, self.vec_to_point(u),
-                                      _taylor_order_cap(self.L, 1))
+        c = self.sign * curve_taylor(self.L, self.theta, [self.vec_to_point(u)],
+                                     _taylor_order_cap(self.L, 1))
         c[0] = 0.0
         k, ck, _ = leading_taylor(c)
         return k, ck, c
