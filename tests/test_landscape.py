@@ -287,6 +287,8 @@ def test_bad_directions_raise_errors_naming_the_argument(small):
         land.taylor(theta, (v[0],))
     with pytest.raises(PointError, match="v: expected a 1-d array of length"):
         land.hvp_flat(dl.pack(theta), np.zeros(3))
+    with pytest.raises(PointError, match="v: expected float64"):
+        land.hvp_flat(dl.pack(theta), dl.pack(v).astype(np.float32))
     with pytest.raises(DlnscapeError, match="v: expected a 1-d packed vector"):
         land.hvp_flat(dl.pack(theta), np.zeros((land.n_params, 1)))
     with pytest.raises(DlnscapeError, match="order: expected a non-negative integer"):
@@ -295,6 +297,19 @@ def test_bad_directions_raise_errors_naming_the_argument(small):
         land.taylor(theta, v, 2.5)
     with pytest.raises(DlnscapeError, match="k: expected a non-negative integer"):
         land.directional_derivative(theta, v, -2)
+
+
+def test_landscapes_pickle_for_process_pools(problem_factory):
+    import pickle
+
+    for kind, variant in [("squared", ""), ("logistic", "ridge"), ("distance", "phi")]:
+        prob = problem_factory(kind, [3, 2, 4], seed=2, n=2, variant=variant)
+        again = pickle.loads(pickle.dumps(prob.landscape))
+        assert again.value(prob.theta) == prob.landscape.value(prob.theta)
+        np.testing.assert_array_equal(
+            again.hvp_flat(prob.theta, dl.pack(prob.direction)),
+            prob.landscape.hvp_flat(prob.theta, dl.pack(prob.direction)),
+        )
 
 
 def test_landscape_construction_errors(small):

@@ -95,13 +95,14 @@ class LinearNetwork:
         """Forward and backward pass shared by every HVP at ``theta`` (see :meth:`hvp_apply`)."""
         acts = LinearNetwork.activations(theta, A0)
         Z = acts[-1]
-        delta = output_grad(Z)
-        deltas = [delta]
-        for k in range(len(theta) - 1, 1, -1):
-            delta = theta[k].T @ delta
-            deltas.append(delta)
-        deltas.append(None)  # δ_1 multiplies Ȧ_0 = 0 in every HVP: never computed
-        return HvpState(theta, tuple(acts), tuple(deltas[::-1]), lambda Zd: output_hvp(Z, Zd))
+        h = len(theta)
+        # δ_1 only ever multiplies Ȧ_0 = 0, so it is never computed (nor δ_h when h = 1)
+        deltas: list[np.ndarray | None] = [None] * h
+        if h > 1:
+            deltas[h - 1] = output_grad(Z)
+            for k in range(h - 2, 0, -1):
+                deltas[k] = theta[k + 1].T @ deltas[k + 1]
+        return HvpState(theta, tuple(acts), tuple(deltas), lambda Zd: output_hvp(Z, Zd))
 
     @staticmethod
     def hvp_apply(state: HvpState, dtheta: Point) -> Point:
