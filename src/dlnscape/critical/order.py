@@ -75,6 +75,22 @@ def zero_layers(theta: Point) -> int:
     return sum(1 for W in theta if not np.any(W))
 
 
+def kernel_cubic_tensor(landscape: Landscape, theta: Point, K: np.ndarray) -> np.ndarray:
+    """The full symmetric tensor ``∇³L(θ)[K_i, K_j, K_l]`` (k × k × k) by polarisation."""
+    k = K.shape[1]
+    diag = third_contraction(landscape, theta, K)
+    T = np.empty((k, k, k))
+    for i in range(k):
+        T[i, i] = K.T @ diag[:, i]
+    if k > 1:
+        ii, jj = np.triu_indices(k, 1)
+        TS = third_contraction(landscape, theta, K[:, ii] + K[:, jj])
+        Tij = K.T @ (0.5 * (TS - diag[:, ii] - diag[:, jj]))
+        T[ii, jj] = Tij.T
+        T[jj, ii] = Tij.T
+    return T
+
+
 def cubic_form_on_kernel(
     landscape: Landscape,
     theta: Point,
