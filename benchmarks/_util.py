@@ -21,17 +21,15 @@ for _k, _v in SINGLE_THREAD_ENV.items():
     os.environ.setdefault(_k, _v)
 
 def pin_to_one_cpu() -> int | None:
-    """Pin this process (and the threads it will start) to one CPU, so that libraries that
-    ignore the thread variables (XLA's CPU runtime starts its own pools) cannot use more."""
+    """Pin this process (and the threads it starts afterwards) to one CPU, so that libraries
+    that ignore the thread variables (XLA's CPU runtime starts its own pools) cannot use more.
+    Call it before importing JAX; returns the CPU, or None where affinity is unsupported."""
     try:
         cpu = min(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {cpu})
         return cpu
     except (AttributeError, OSError):
         return None
-
-
-PINNED_CPU = pin_to_one_cpu()
 
 import platform  # noqa: E402
 import statistics  # noqa: E402
@@ -59,7 +57,8 @@ def environment() -> dict[str, Any]:
         load = None
     return {
         "thread_env": {k: os.environ.get(k) for k in SINGLE_THREAD_ENV},
-        "pinned_to_cpu": PINNED_CPU,
+        "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+        else None,
         "python": platform.python_version(),
         "machine": platform.machine(),
         "processor": platform.processor(),
@@ -105,3 +104,44 @@ def time_call(
         "first_call_s": first,
         "compile_s": max(first - med, 0.0),
     }
+
+
+def time_pair(
+    ours: Callable[[], Any],
+    theirs: Callable[[], Any],
+    *,
+    min_repeats: int = 5,
+    max_repeats: int = 200,
+    min_seconds: float = 0.2,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Time two implementations of the same operation in alternation (one call of each per
+    round), so that load from other jobs on a shared machine hits both alike.
+
+    Each is called once first (for a jitted function: trace + compile + run, reported as
+    ``first_call_s``; ``compile_s = first_call_s − median_s``), then timed per round.
+    """
+    firsts = []
+    for fn in (ours, theirs):
+        t0 = time.perf_counter()
+        fn()
+        firsts.append(time.perf_counter() - t0)
+    times: tuple[list[float], list[float]] = ([], [])
+    start = time.perf_counter()
+    while len(times[0]) < max_repeats and (
+        len(times[0]) < min_repeats or time.perf_counter() - start < 2 * min_seconds
+    ):
+        for fn, ts in zip((ours, theirs), times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    out = []
+    for first, ts in zip(firsts, times, strict=True):
+        med = statistics.median(ts)
+        out.append({
+            "median_s": med,
+            "min_s": min(ts),
+            "repeats": len(ts),
+            "first_call_s": first,
+            "compile_s": max(first - med, 0.0),
+        })
+    return out[0], out[1]

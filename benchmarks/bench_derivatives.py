@@ -1,4 +1,4 @@
-# ruff: noqa: I001  (_util must be imported before numpy and JAX)
+# ruff: noqa: I001, E402  (_util must run before numpy and JAX are imported)
 """Derivative oracles of dlnscape against jitted JAX, side by side in one run.
 
 For each architecture (widths [10]*5, [30]*5, [100]*4, [300]*3; SquaredLoss with n = 100 data
@@ -10,7 +10,9 @@ columns) it times, single-threaded, medians of repeats after warm-up:
 
 JAX gets its best case: its inputs are already device arrays and compile time is excluded
 from the medians (reported separately as ``compile_s``). Our oracles are timed through the
-public API, input validation included. Results: ``benchmarks/results/derivatives.json``.
+public API, input validation included. The two sides are timed in alternation (one call of
+each per round) so that other jobs on a shared machine slow both alike; the process is pinned
+to one CPU. Results: ``benchmarks/results/derivatives.json``.
 
 Run: ``python benchmarks/bench_derivatives.py [--quick]``.
 """
@@ -18,6 +20,8 @@ Run: ``python benchmarks/bench_derivatives.py [--quick]``.
 from __future__ import annotations
 
 import _util  # sets the single-thread environment before numpy/JAX load
+
+_util.pin_to_one_cpu()  # XLA's CPU runtime ignores the thread variables; affinity binds it
 
 import argparse
 import sys
@@ -109,8 +113,7 @@ def bench_config(widths: list[int], quick: bool, seed: int = 0) -> dict:
         theirs["hessian"] = lambda: block(jf["hessian"](jflat, jX, jY))
     for op in ours:
         kw = hkw if op == "hessian" else tkw
-        o = _util.time_call(ours[op], **kw)
-        j = _util.time_call(theirs[op], **kw)
+        o, j = _util.time_pair(ours[op], theirs[op], **kw)
         err = _rel(pack(ours[op]()) if op in ("grad", "hvp") else ours[op](),
                    np.concatenate([np.ravel(a) for a in theirs[op]()])
                    if op in ("grad", "hvp") else theirs[op]())
@@ -118,6 +121,9 @@ def bench_config(widths: list[int], quick: bool, seed: int = 0) -> dict:
             "ours_s": o["median_s"],
             "jax_s": j["median_s"],
             "ratio_ours_over_jax": o["median_s"] / j["median_s"],
+            "ratio_of_minima": o["min_s"] / j["min_s"],
+            "ours_min_s": o["min_s"],
+            "jax_min_s": j["min_s"],
             "jax_compile_s": j["compile_s"],
             "ours_repeats": o["repeats"],
             "jax_repeats": j["repeats"],
