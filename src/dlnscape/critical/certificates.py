@@ -287,17 +287,35 @@ class EscapeCertificate(_CertificateBase):
             rep.add(f"point {k} is strictly {'below' if self.sign > 0 else 'above'} L(theta)",
                     self.sign * (Lk - L0) < -margin, difference=Lk - L0, margin=margin,
                     distance=dists[k])
+        self._check_distances(rep, dists)
+        if self.curve is not None:
+            self._check_curve(rep, landscape, th, pts)
+        return rep
+
+    def _curve_and_ts(self, rep: CheckReport, landscape: Landscape, n: int):
+        """The stored curve (validated) and its t's (one per point, positive, decreasing)."""
+        try:
+            curve = [check_point(landscape.arch, c, f"certificate.curve[{k}]")
+                     for k, c in enumerate(self.curve)]
+        except DlnscapeError as e:
+            rep.add("curve fits the architecture", False, error=str(e))
+            return None, None
+        ts = list(self.ts or [])
+        if not rep.add("one t per point, positive and decreasing",
+                       len(ts) == n and all(t > 0 for t in ts)
+                       and all(b < a for a, b in zip(ts, ts[1:], strict=False)), ts=ts):
+            return None, None
+        return curve, ts
+
+    @staticmethod
+    def _check_distances(rep: CheckReport, dists: list[float]) -> None:
         shrinking = all(b < a for a, b in zip(dists, dists[1:], strict=False)) and (
-            bool(dists) and dists[-1] > 0.0
-        )
+            bool(dists) and dists[-1] > 0.0)
         rep.add("distances strictly decrease", shrinking, distances=dists)
         if dists:
             rep.add("distances shrink overall", dists[-1] * MIN_SHRINK <= dists[0],
                     ratio=(dists[0] / dists[-1]) if dists[-1] > 0 else math.inf,
                     required=MIN_SHRINK)
-        if self.curve is not None:
-            self._check_curve(rep, landscape, th, pts)
-        return rep
 
     def _check_exact(self, rep: CheckReport, landscape: Landscape, th: Point) -> None:
         """Exact rational check: ``L(θ(t_k)) < L(θ)`` with no rounding (``_exact``)."""
@@ -308,17 +326,13 @@ class EscapeCertificate(_CertificateBase):
                        loss=type(landscape.loss).__name__):
             return
         try:
-            curve = [check_point(landscape.arch, c, f"certificate.curve[{k}]")
-                     for k, c in enumerate(self.curve)]
             pts = [check_point(landscape.arch, p, f"certificate.points[{k}]")
                    for k, p in enumerate(self.points)]
         except DlnscapeError as e:
-            rep.add("curve and points fit the architecture", False, error=str(e))
+            rep.add("points fit the architecture", False, error=str(e))
             return
-        ts = list(self.ts or [])
-        if not rep.add("one t per point, positive and decreasing",
-                       len(ts) == len(pts) and all(t > 0 for t in ts)
-                       and all(b < a for a, b in zip(ts, ts[1:], strict=False)), ts=ts):
+        curve, ts = self._curve_and_ts(rep, landscape, len(pts))
+        if curve is None:
             return
         exact0 = [fr(W) for W in th]
         L0 = exact_value(landscape.loss, exact0)
@@ -343,27 +357,13 @@ class EscapeCertificate(_CertificateBase):
             rep.add(f"point {k} is strictly {'below' if self.sign > 0 else 'above'} L(theta) "
                     "(exact rational arithmetic)", self.sign * dL < 0, difference=float(dL),
                     distance=dists[-1])
-        shrinking = all(b < a for a, b in zip(dists, dists[1:], strict=False)) and (
-            bool(dists) and dists[-1] > 0.0)
-        rep.add("distances strictly decrease", shrinking, distances=dists)
-        if dists:
-            rep.add("distances shrink overall", dists[-1] * MIN_SHRINK <= dists[0],
-                    ratio=(dists[0] / dists[-1]) if dists[-1] > 0 else math.inf,
-                    required=MIN_SHRINK)
+        self._check_distances(rep, dists)
         if self.taylor_order is not None:
             self._check_taylor(rep, landscape, th, curve)
 
     def _check_curve(self, rep: CheckReport, landscape: Landscape, th: Point, pts: list) -> None:
-        try:
-            curve = [check_point(landscape.arch, c, f"certificate.curve[{k}]")
-                     for k, c in enumerate(self.curve)]
-        except DlnscapeError as e:
-            rep.add("curve fits the architecture", False, error=str(e))
-            return
-        ts = list(self.ts or [])
-        if not rep.add("one t per point, positive and decreasing",
-                       len(ts) == len(pts) and all(t > 0 for t in ts)
-                       and all(b < a for a, b in zip(ts, ts[1:], strict=False)), ts=ts):
+        curve, ts = self._curve_and_ts(rep, landscape, len(pts))
+        if curve is None:
             return
         scale = 1.0 + _norm(th) + sum(_norm(c) for c in curve)
         err = max(_dist(p, _point_on_curve(th, curve, t)) for p, t in zip(pts, ts, strict=True))
