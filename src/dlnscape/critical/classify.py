@@ -465,7 +465,7 @@ def classify(
         return done("undetermined", hess, None, gval=gval,
                     expl="Undetermined: inconsistent global-minimum oracle.")
     not_global = gm is not None
-    glob_txt = ("not global (global minimum " + f"{gval:.6g})" if not_global else
+    glob_txt = (f"not global: min l on M_r = {gval:.6g}" if not_global else
                 f"globality unknown: {why_no_gm}")
 
     if dense and hess.n_zero == 0:
@@ -517,8 +517,8 @@ def classify(
                 f"Degenerate saddle: the Hessian is positive semidefinite (no negative "
                 f"eigenvalue, {hess.n_zero} zero) yet the loss decreases along "
                 f"{_REFS.get(down.method, down.method)}; leading term "
-                f"{down.taylor_coefficient:.3g}·t^{down.taylor_order}. Not a local minimum "
-                f"({glob_txt}).")
+                f"{down.taylor_coefficient:.3g}·t^{down.taylor_order}. Not a local minimum"
+                + (f"; min l on M_r = {gval:.6g}." if not_global else "."))
 
 
 def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | None:
