@@ -229,7 +229,7 @@ class SolutionCertificate:
             "alpha_max": float(np.max(self.alpha)) if self.alpha.size else 0.0,
             "beta_max": float(np.max(self.beta)) if self.beta.size else 0.0,
             "gamma_max": float(np.max(self.gamma)) if self.gamma.size else 0.0,
-            "alpha0": ALPHA0,
+            "alpha0": float(ALPHA0),
             "all_approximate_zeros": self.all_approximate_zeros,
             "distinct": self.distinct,
             "min_separation_ratio": self.min_separation_ratio,

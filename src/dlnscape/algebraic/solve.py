@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dlnscape.algebraic import msolve as ms
-from dlnscape.algebraic.alpha import PolySystem
+from dlnscape.algebraic.alpha import PolySystem, certify_solutions
 from dlnscape.algebraic.formulation import (
     Formulation,
     cells,
@@ -234,8 +234,11 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
         text = "msolve: a smaller Schubert cell could not be proven empty; " + text
     if sol.multiplicity_degree != sol.n_complex:
         text += " Some solutions are multiple (degenerate critical points)."
+    ccert = certify_solutions(fsys, Xc) if Xc.shape[0] else None
     res = _assemble(loss, form, r, Xc, Xr, "msolve", version, time.perf_counter() - t0, cert,
                     text, evidence={"cells": cell_report, "msolve_seconds": sol.seconds,
+                                    "complex_points_alpha": None if ccert is None
+                                    else ccert.to_dict(),
                                     "multiplicity_degree": sol.multiplicity_degree,
                                     "chart_T": form.T.tolist()})
     if res.n_rank_deficient:
@@ -338,7 +341,15 @@ def critical_points_on_Mr_many(losses, r: int, backend: str = "auto", rng=0,
     for i, L in enumerate(losses):
         groups.setdefault(tuple(L.shape), []).append(i)
     for idx in groups.values():
-        res = _solve_homotopy_many([losses[i] for i in idx], int(r), seed, cache_dir)
+        try:
+            res = _solve_homotopy_many([losses[i] for i in idx], int(r), seed, cache_dir)
+        except SolverError as e:
+            if backend != "auto":
+                raise
+            res = [CriticalPointsOnMr(
+                tuple(losses[i].shape), int(r), 0, 0, 0, [],
+                np.zeros((0,) + tuple(losses[i].shape), complex), "homotopy", "", 0.0, False,
+                f"homotopy: no start system ({e})") for i in idx]
         for i, rr in zip(idx, res, strict=True):
             if backend == "auto" and not rr.certified:
                 t0 = time.perf_counter()
