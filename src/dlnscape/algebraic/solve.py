@@ -32,6 +32,7 @@ from dlnscape.algebraic.formulation import (
     integer_system,
     make_formulation,
     quadratic_data,
+    random_basis,
     working_data,
 )
 from dlnscape.errors import LossError, SolverError
@@ -234,7 +235,7 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
         text = "msolve: a smaller Schubert cell could not be proven empty; " + text
     if sol.multiplicity_degree != sol.n_complex:
         text += " Some solutions are multiple (degenerate critical points)."
-    ccert = certify_solutions(fsys, Xc) if Xc.shape[0] else None
+    ccert = _certify_in_some_chart(form, G, g, Xc, fsys) if Xc.shape[0] else None
     res = _assemble(loss, form, r, Xc, Xr, "msolve", version, time.perf_counter() - t0, cert,
                     text, evidence={"cells": cell_report, "msolve_seconds": sol.seconds,
                                     "complex_points_alpha": None if ccert is None
@@ -244,6 +245,30 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
     if res.n_rank_deficient:
         res.certification += f" {res.n_rank_deficient} solution(s) of rank < r set apart."
     return res
+
+
+def _certify_in_some_chart(form: Formulation, G, g, Xc: np.ndarray, fsys: PolySystem,
+                           extra: int = 3):
+    """α-certify the complex points (as distinct zeros, real/non-real) in the chart of ``form``
+    or, when a point is badly conditioned there (near the chart's boundary), in one of
+    ``extra`` other random integer charts. Returns the first complete certificate, else the
+    chart's own."""
+    first = certify_solutions(fsys, Xc)
+    if first.all_approximate_zeros and first.distinct and first.reality_decided:
+        return first
+    Ws = form.W_work(Xc)
+    for k in range(1, extra + 1):
+        f = Formulation(form.m, form.n, form.r, random_basis(form.m, [17, k]), form.cell,
+                        form.transposed)
+        sys_k = PolySystem.from_polys(f.polynomials(G.astype(np.float64), g.astype(np.float64)),
+                                      f.nvars)
+        Wk = np.swapaxes(Ws, 1, 2) if form.transposed else Ws
+        with np.errstate(all="ignore"):
+            X = sys_k.newton(np.array([f.x_from_W(W) for W in Wk]), iters=4)
+        c = certify_solutions(sys_k, X)
+        if c.all_approximate_zeros and c.distinct and c.reality_decided:
+            return c
+    return first
 
 
 def _assemble_from_W(loss, form, r, Wc, Wr, backend, version, seconds, certified, text, n_out,
