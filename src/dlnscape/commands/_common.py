@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,8 +13,10 @@ from rich.console import Console
 from dlnscape.errors import DlnscapeError
 from dlnscape.io import to_jsonable, write_atomic, write_json_atomic  # noqa: F401
 
-console = Console()
-err_console = Console(stderr=True)
+# pipes and CI logs get 120 columns instead of rich's 80, so tables and messages don't wrap
+_WIDTH = None if sys.stdout.isatty() else 120
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=_WIDTH)
 
 
 def register(app: typer.Typer) -> None:  # this module holds helpers, no command
