@@ -14,9 +14,9 @@ norm of its coefficient tensor (Cauchy–Schwarz), which can only increase γ (a
 
 * Distinct zeros: if ``‖x_i − x_j‖ > 2(β_i + β_j)`` the associated zeros differ.
 * Non-real zero: if ``‖Im x‖ > 2β(x)`` the ball around x holds no real point.
-* Real zero: if the α-test passes at the real point ``Re x`` for the (real) system, Newton from
-  ``Re x`` stays real, so its zero is real; when that ball is disjoint from the balls of all other
-  certified points of a *complete* list, the real zero is x's zero.
+* Real zero (conjugate symmetry): for a real system ζ̄ is a zero whenever ζ is, and it lies in
+  ``B(x̄, 2β(x))``; if that ball meets the ball of no other point of a *complete* certified
+  list, ζ̄ can only be ζ itself, so ζ is real.
 
 Arithmetic is float64 with an explicit bound on the rounding error of ``f(x)`` added to β
 (``(M+1)·u·Σ|c_m||x^m|`` per equation); the matrix inverse is computed in floating point, so
@@ -216,9 +216,9 @@ class SolutionCertificate:
     all_approximate_zeros: bool
     distinct: bool
     min_separation_ratio: float  # min ‖x_i − x_j‖ / (2(β_i + β_j))
-    real: np.ndarray  # bool: proven real
-    nonreal: np.ndarray  # bool: proven non-real
-    real_alpha: np.ndarray  # α at Re x (inf where not tried)
+    real: np.ndarray  # bool: proven real (conjugate-symmetry argument, list complete)
+    nonreal: np.ndarray  # bool: proven non-real (‖Im x‖ > 2β)
+    real_alpha: np.ndarray  # unused (NaN): kept for the shape of older results
 
     @property
     def reality_decided(self) -> bool:
@@ -261,23 +261,14 @@ def certify_solutions(system: PolySystem, X: np.ndarray) -> SolutionCertificate:
     imag = np.linalg.norm(X.imag, axis=1)
     nonreal = ad.certified & (imag > rad)
     real = np.zeros(P, dtype=bool)
-    real_alpha = np.full(P, np.inf)
-    cand = np.flatnonzero(~nonreal)
-    if cand.size:
-        Xr = X[cand].real
-        rsys = PolySystem(system.exps, system.coef.real) if np.iscomplexobj(system.coef) else system
-        if np.iscomplexobj(system.coef) and np.any(system.coef.imag != 0):
-            rsys = None  # not a real system: no reality argument
-        if rsys is not None:
-            rd = alpha_data(rsys, Xr)
-            real_alpha[cand] = rd.alpha
-            for t, i in enumerate(cand):
-                if not rd.certified[t]:
-                    continue
-                d = np.linalg.norm(X - Xr[t][None, :], axis=1)
-                others = np.ones(P, dtype=bool)
-                others[i] = False
-                if np.all(d[others] > rad[others] + rd.radius[t]):
-                    real[i] = True
+    real_system = not (np.iscomplexobj(system.coef) and np.any(system.coef.imag != 0))
+    if real_system and all_ok:
+        # conjugate symmetry: ζ̄_i is a zero and lies in B(x̄_i, 2β_i); if that ball meets no
+        # other point's ball, ζ̄_i = ζ_i (the list being complete), so ζ_i is real
+        dc = np.linalg.norm(np.conj(X)[:, None, :] - X[None, :, :], axis=2)
+        clear = dc > rad[:, None] + rad[None, :]
+        np.fill_diagonal(clear, True)
+        real = ad.certified & clear.all(axis=1)
+    real_alpha = np.full(P, np.nan)
     return SolutionCertificate(ad.alpha, ad.beta, ad.gamma, all_ok, distinct, min_sep, real,
                                nonreal, real_alpha)
