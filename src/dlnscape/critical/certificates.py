@@ -419,8 +419,19 @@ class EscapeCertificate(_CertificateBase):
 
 
 # ---------------------------------------------------------------------------------------------
-def _hessian_threshold(eigs: np.ndarray) -> float:
-    return inertia(eigs)[3]
+#: eigenvalues below this multiple of ‖∇L‖ are not resolvable at a point that is critical only
+#: up to ‖∇L‖ (moving by δ ≈ ‖∇L‖/λ to the critical set shifts them by O(‖∇³L‖δ))
+GRADIENT_EIG_FACTOR = 100.0
+
+
+def hessian_zero_threshold(eigs: np.ndarray, gradient_norm: float = 0.0) -> float:
+    """Eigenvalues with ``|λ| ≤`` this count as zero: ``linalg.inertia``'s threshold, raised to
+    ``GRADIENT_EIG_FACTOR · ‖∇L‖``."""
+    return max(inertia(eigs)[3], GRADIENT_EIG_FACTOR * float(gradient_norm))
+
+
+def _hessian_threshold(eigs: np.ndarray, gradient_norm: float = 0.0) -> float:
+    return hessian_zero_threshold(eigs, gradient_norm)
 
 
 @dataclass(frozen=True, eq=False)
@@ -470,7 +481,7 @@ class LocalMinimumCertificate(_CertificateBase):
         _check_critical(rep, landscape, th, L0, True)
         if self.method == "positive_definite_hessian":
             eigs = self.sign * np.linalg.eigvalsh(landscape.hessian(th))
-            thr = _hessian_threshold(eigs)
+            thr = _hessian_threshold(eigs, float(np.linalg.norm(landscape.grad_flat(th))))
             lam = float(eigs[0])
             rep.add("Hessian is positive definite" if self.sign > 0
                     else "Hessian is negative definite", lam > thr, lambda_min=lam,

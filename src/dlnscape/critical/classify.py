@@ -34,6 +34,7 @@ from dlnscape.critical.certificates import (
     EscapeCertificate,
     GlobalMinimumCertificate,
     LocalMinimumCertificate,
+    hessian_zero_threshold,
 )
 from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escape
 from dlnscape.critical.order import MAX_PAIRS, CriticalityOrder, criticality_order
@@ -211,13 +212,19 @@ def _type_kind(ct) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng):
-    """(summary, eigenvalues or None, eigenvectors or None)."""
+def _counts(ev: np.ndarray, thr: float) -> tuple[int, int, int]:
+    return int(np.sum(ev < -thr)), int(np.sum(np.abs(ev) <= thr)), int(np.sum(ev > thr))
+
+
+def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, gnorm: float):
+    """(summary, dense Hessian | Lanczos results); the zero threshold is that of
+    ``certificates.hessian_zero_threshold`` (``linalg.inertia``'s, raised with ‖∇L‖)."""
     P = landscape.n_params
     if P <= budget.dense_max_params:
         H = landscape.hessian(theta)
         ev = np.linalg.eigvalsh(H) if np.any(H) else np.zeros(P)
-        nneg, nzero, npos, thr = inertia(ev)
+        thr = hessian_zero_threshold(ev, gnorm)
+        nneg, nzero, npos = _counts(ev, thr)
         return HessianSummary(nneg, nzero, npos, float(ev[0]), float(ev[-1]), thr, "dense",
                               ev), H
     from dlnscape.landscape import hessian_extreme_eigenvalues
@@ -225,7 +232,7 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng):
     lo = hessian_extreme_eigenvalues(landscape, theta, 1, "smallest", rng=rng)
     hi = hessian_extreme_eigenvalues(landscape, theta, 1, "largest", rng=rng)
     lmin, lmax = float(lo.values[0]), float(hi.values[0])
-    _, _, _, thr = inertia(np.array([lmin, lmax]))
+    thr = hessian_zero_threshold(np.array([lmin, lmax]), gnorm)
     return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, "lanczos",
                           None), (lo, hi)
 
@@ -392,7 +399,7 @@ def classify(
                           "the loss decreases along −∇L (certificate points)."))
 
     ctype = _critical_type(landscape, theta)
-    hess, Hdata = _hessian(landscape, theta, budget, gen)
+    hess, Hdata = _hessian(landscape, theta, budget, gen, gnorm)
     dense = hess.method == "dense"
     H = Hdata if dense else None
     gm, why_no_gm, gval, gtol = None, "", None, None
@@ -491,7 +498,7 @@ def classify(
     if dense:
         order = criticality_order(landscape, theta, eigenvalues=spec["eigvals"],
                                   eigenvectors=spec["eigvecs"], max_pairs=budget.cubic_pairs,
-                                  rng=gen)
+                                  threshold=hess.threshold, rng=gen)
     down, att = search_escape(landscape, theta, sense="descent", value=value, **spec,
                               budget=budget.escape, rng=gen)
     attempts.extend(att)
@@ -524,7 +531,8 @@ def classify(
 def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | None:
     if hess.eigenvalues is None:
         return None
-    return criticality_order(landscape, theta, eigenvalues=hess.eigenvalues, local_minimum=True)
+    return criticality_order(landscape, theta, eigenvalues=hess.eigenvalues, local_minimum=True,
+                             threshold=hess.threshold)
 
 
 def _ascent_cert(landscape, theta, value, H, Hdata, hess) -> EscapeCertificate | None:

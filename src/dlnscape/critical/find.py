@@ -64,17 +64,22 @@ def _result(landscape, x, method, n_iter, t0, msg, tol) -> CriticalPointSearch:
                                time.perf_counter() - t0, msg)
 
 
-def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 8):
-    """A few minimum-norm Newton steps ``x ← x − ∇²L⁺∇L`` (kept only while they help)."""
+def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 8,
+            descent: bool = False):
+    """A few minimum-norm Newton steps ``x ← x − ∇²L⁺∇L`` (kept only while they reduce ‖∇L‖,
+    and with ``descent=True`` only while L does not increase beyond rounding)."""
     for _ in range(steps):
         th = unpack(landscape.arch, x)
         g = landscape.grad_flat(th)
-        if relative_gradient_norm(float(np.linalg.norm(g)), landscape.value(th)) <= tol * 1e-2:
+        v = landscape.value(th)
+        if relative_gradient_norm(float(np.linalg.norm(g)), v) <= tol * 1e-2:
             break
         step = np.linalg.lstsq(landscape.hessian(th), g, rcond=1e-12)[0]
         x_new = x - step
-        g_new = landscape.grad_flat(unpack(landscape.arch, x_new))
-        if np.linalg.norm(g_new) >= np.linalg.norm(g):
+        th_new = unpack(landscape.arch, x_new)
+        if np.linalg.norm(landscape.grad_flat(th_new)) >= np.linalg.norm(g):
+            break
+        if descent and landscape.value(th_new) > v + 1e-12 * (1.0 + abs(v)):
             break
         x = x_new
     return x
@@ -131,7 +136,7 @@ def find_critical_point(
             x, th, val = x_new, th_new, v_new
             eta = min(eta * 2.0, 1e6)
         if landscape.n_params <= 3000:
-            x = _polish(landscape, x, tol)  # Newton steps from the GD end point
+            x = _polish(landscape, x, tol, descent=True)  # Newton steps from the GD end
         res = _result(landscape, x, method, it, t0, "", tol)
         msg = "converged" if res.converged else f"stopped after {it} iterations"
         return CriticalPointSearch(*[getattr(res, f) for f in (

@@ -21,8 +21,9 @@ import numpy as np
 
 from dlnscape.architecture import Point
 from dlnscape.critical._poly import third_contraction
+from dlnscape.critical.certificates import hessian_zero_threshold
 from dlnscape.landscape import Landscape
-from dlnscape.linalg import CRITICAL_RTOL, inertia, relative_gradient_norm
+from dlnscape.linalg import CRITICAL_RTOL, relative_gradient_norm
 
 #: the cubic form counts as vanishing below this multiple of its natural scale
 CUBIC_RTOL = 1e-8
@@ -158,11 +159,13 @@ def criticality_order(
     eigenvectors: np.ndarray | None = None,
     max_pairs: int = MAX_PAIRS,
     local_minimum: bool = False,
+    threshold: float | None = None,
     rng: np.random.Generator | int | None = None,
 ) -> CriticalityOrder:
     """The order of criticality of θ (Hofflin 2023, Prop 2.1), computed from Taylor coefficients.
 
-    ``eigenvalues``/``eigenvectors``: the full Hessian spectrum (ascending) if already known.
+    ``eigenvalues``/``eigenvectors``: the full Hessian spectrum (ascending) if already known;
+    ``threshold``: the zero tolerance (default ``certificates.hessian_zero_threshold``).
     ``local_minimum=True`` (θ carries a verified local-minimum certificate) short-cuts the cubic
     test: a local minimum is k-critical for every k (Hofflin 2023, Def 2.4: ``(g∘c)(t) ≥ g(c(0))``
     along every curve), so the answer is 3 with that reason.
@@ -178,7 +181,9 @@ def criticality_order(
     if eigenvalues is None:
         H = landscape.hessian(theta)
         eigenvalues = np.linalg.eigvalsh(H)
-    nneg, nzero, _, thr = inertia(eigenvalues)
+    thr = hessian_zero_threshold(eigenvalues, gn) if threshold is None else float(threshold)
+    nneg = int(np.sum(eigenvalues < -thr))
+    nzero = int(np.sum(np.abs(eigenvalues) <= thr))
     if nneg:
         return CriticalityOrder(1, True, "hessian", rel, nneg, nzero, None, None, 0,
                                 f"∇²L has {nneg} negative eigenvalue(s), λ_min = "
