@@ -213,3 +213,15 @@ def test_no_escape_within_budget_is_undetermined_not_a_minimum():
     assert res.verdict == "undetermined"
     assert any("no escape found" in r for r in res.reasons)
     assert res.certificate is None
+
+
+def test_bad_arguments_raise_named_errors():
+    from dlnscape import DlnscapeError
+
+    L, theta = minimal_cubic_example()
+    with pytest.raises(DlnscapeError, match="budget"):
+        classify(L, theta, budget={"speed": "fast"})
+    with pytest.raises(DlnscapeError, match="budget"):
+        classify(L, theta, budget=3)
+    with pytest.raises(DlnscapeError, match="theta"):
+        classify(L, (np.zeros((2, 2)),) * 3)

@@ -359,10 +359,18 @@ def classify(
     t_start = time.perf_counter()
     if isinstance(budget, dict):
         b = dict(budget)
-        if isinstance(b.get("escape"), dict):
-            b["escape"] = EscapeBudget(**b["escape"])
-        budget = ClassifyBudget(**b)
+        try:
+            if isinstance(b.get("escape"), dict):
+                b["escape"] = EscapeBudget(**b["escape"])
+            budget = ClassifyBudget(**b)
+        except TypeError as e:
+            raise DlnscapeError(
+                f"budget: expected a ClassifyBudget or a dict of its fields (dense_max_params, "
+                f"escape={{directions, curves, fiber_moves, seconds}}, cubic_pairs): {e}"
+            ) from None
     budget = budget or ClassifyBudget()
+    if not isinstance(budget, ClassifyBudget):
+        raise DlnscapeError(f"budget: expected a ClassifyBudget or a dict, got {budget!r}")
     gen = np.random.default_rng(rng)
     theta = landscape._point(theta)
     arch = landscape.arch
