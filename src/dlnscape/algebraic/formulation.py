@@ -112,6 +112,23 @@ def to_integer_poly(p: Poly) -> Poly:
 
 # ------------------------------------------------------------------------------------------
 # the quadratic data (G, g) of a loss, exactly
+def _small_integer_array(a) -> np.ndarray | None:
+    """``a`` as an int64 array when all entries are integers of modulus < 2^20, else None."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.size and np.all(np.isfinite(a)) and np.all(a == np.round(a)) and np.max(
+            np.abs(a)) < 2**20:
+        return a.astype(np.int64)
+    return None
+
+
+def _exact_product(X, Y) -> np.ndarray:
+    """``X @ Y`` exactly, as an object array (int64 BLAS-free fast path for small integers)."""
+    Xi, Yi = _small_integer_array(X), _small_integer_array(Y)
+    if Xi is not None and Yi is not None and Xi.shape[-1] < 2**20:
+        return (Xi @ Yi).astype(object)  # |entries| < 2^20·2^20·2^20 < 2^63: exact
+    return exact_fraction_array(X).dot(exact_fraction_array(Y))
+
+
 def exact_fraction_array(a) -> np.ndarray:
     """Object array of exact ``Fraction`` values of a float array (floats are dyadic)."""
     a = np.asarray(a)
@@ -155,9 +172,8 @@ def quadratic_data(loss) -> QuadraticData:
             for i in range(N):
                 G[i, i] = Fraction(1)
         else:
-            phi = exact_fraction_array(loss.phi)
-            G = phi.T.dot(phi)
-        g = G.dot(Q0.reshape(N))
+            G = _exact_product(loss.phi.T, loss.phi)
+        g = G.dot(Q0.reshape(N))  # object arrays: exact (Python ints / Fractions)
         return QuadraticData((m, n), G, g)
     if isinstance(loss, SquaredLoss):
         X = exact_fraction_array(loss.X)
