@@ -42,10 +42,12 @@ from dlnscape.algebraic.formulation import (
 )
 from dlnscape.errors import SolverError
 
-HOMOTOPY_VERSION = "bent-segment-rk4-v1"
+HOMOTOPY_VERSION = "bent-segment-rk4-v2"
 _MEMORY: dict[str, StartSystem] = {}
 #: predictor error (relative first Newton correction) the step control aims at
 _TARGET = 3e-3
+#: size of the complex bend c relative to the unit-norm parameters (smaller: shorter paths)
+_BEND = 0.2
 
 
 def default_cache_dir() -> Path:
@@ -155,7 +157,7 @@ def _solve_start(form: Formulation, family: PolySystem, key: str, seed: int) -> 
             Cg = Cg + Cg.T
             cg = crng.normal(size=N) + 1j * crng.normal(size=N)
             c = np.concatenate([Cg.ravel(), cg])
-            c = c / np.linalg.norm(c) * 0.5
+            c = c / np.linalg.norm(c) * _BEND
             assert c.size == K
             return StartSystem(key, form, family, p0, c, X0, sol.n_complex, sol.seconds)
     raise SolverError(f"homotopy: could not build a certified start system for {key}")
