@@ -49,6 +49,7 @@ def test_fast_path_matches_msolve_on_20_random_instances(start):
         assert f.certified, f.certification
         assert (f.n_complex, f.n_real, f.n_local_minima) == (
             ref.n_complex, ref.n_real, ref.n_local_minima)
+        assert ref.n_complex == 39 and ref.n_real % 2 == 1  # 004 Ex 13 (catalog item 73)
         assert [p.index for p in f.points] == [p.index for p in ref.points]
         np.testing.assert_allclose([p.value for p in f.points], [p.value for p in ref.points],
                                    rtol=1e-9)
