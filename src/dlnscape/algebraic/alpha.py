@@ -32,6 +32,7 @@ import numpy as np
 
 ALPHA0 = (13.0 - 3.0 * np.sqrt(17.0)) / 4.0
 _EPS = float(np.finfo(np.float64).eps)
+_DERIV_TABLES: dict = {}
 
 
 @dataclass
@@ -117,24 +118,33 @@ class PolySystem:
         mono = self._monos(pw, self.exps)
         return (self.M + 2 * self.dmax + 2) * _EPS * (mono @ np.abs(self.coef).T)
 
-    def higher_derivatives(self, X: np.ndarray) -> list[np.ndarray]:
-        """``[D²f/2, D³f/6, ...]`` as tensors (P, E, N, ..., N) up to the degree."""
-        X = np.atleast_2d(X).astype(np.result_type(X, self.coef))
-        pw = self._powers(X)
-        out = []
-        N = self.N
-        for k in range(2, self.dmax + 1):
-            tens = []
-            for js in itertools.product(range(N), repeat=k):
+    def _derivative_tables(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exponents and factors of all k-th partial derivatives of the monomials (cached)."""
+        key = (self.exps.tobytes(), self.exps.shape, k)
+        if key not in _DERIV_TABLES:
+            Es, Fs = [], []
+            for js in itertools.product(range(self.N), repeat=k):
                 e = self.exps.copy()
                 fac = np.ones(self.M)
                 for j in js:
                     fac = fac * e[:, j]
                     e[:, j] = np.maximum(e[:, j] - 1, 0)
-                tens.append(self._monos(pw, e) * fac)
-            T = np.stack(tens, axis=1)  # (P, N^k, M)
+                Es.append(e)
+                Fs.append(fac)
+            _DERIV_TABLES[key] = (np.concatenate(Es), np.concatenate(Fs))
+        return _DERIV_TABLES[key]
+
+    def higher_derivatives(self, X: np.ndarray) -> list[np.ndarray]:
+        """``[D²f/2, D³f/6, ...]`` as tensors (P, E, N, ..., N) up to the degree."""
+        X = np.atleast_2d(X).astype(np.result_type(X, self.coef))
+        pw = self._powers(X)
+        out = []
+        N, P = self.N, X.shape[0]
+        for k in range(2, self.dmax + 1):
+            Ek, Fk = self._derivative_tables(k)
+            T = (self._monos(pw, Ek) * Fk).reshape(P, N**k, self.M)
             D = T @ self.coef.T  # (P, N^k, E)
-            D = np.moveaxis(D, 2, 1).reshape((X.shape[0], self.coef.shape[0]) + (N,) * k)
+            D = np.moveaxis(D, 2, 1).reshape((P, self.coef.shape[0]) + (N,) * k)
             out.append(D / float(np.prod(range(1, k + 1))))
         return out
 
