@@ -102,6 +102,15 @@ def test_000_thm31_point_is_not_2_critical_when_c_below_abs_z(c):
     assert res.order.order == 1
 
 
+def test_000_claim33_escape_certified_in_exact_arithmetic_for_huge_c():
+    # c = 10⁶, z = 0.1: the decrease (~1e-18) is invisible to float64; the certificate is
+    # checked with exact rationals (curve points and the Taylor polynomial)
+    L, theta = hofflin_counterexample(0.0, 0.0, 0.1, 1e6)
+    res = _certified(L, theta, "degenerate_saddle")
+    assert res.certificate.arithmetic == "exact"
+    assert all(d < 0 for d in res.certificate.details["exact_differences"])
+
+
 @pytest.mark.parametrize("normalisation", ["text", "appendix"])
 @pytest.mark.parametrize("c", [1.0, 10.0, 100.0, 1e4])
 def test_000_claim33_point_is_not_a_local_minimum_for_any_tested_c(c, normalisation):

@@ -72,3 +72,53 @@ def exact_value(loss: Loss, layers: Sequence[np.ndarray]) -> Fraction:
     for Wi in layers[1:]:
         W = Wi @ W
     return exact_loss(loss, W)
+
+
+def exact_curve_taylor(loss: Loss, theta: Sequence[np.ndarray],
+                       curve: Sequence[Sequence[np.ndarray]]) -> list[Fraction]:
+    """All coefficients of the polynomial ``L(θ + Σ_k t^k θ_k)`` in exact arithmetic."""
+    from dlnscape.critical._poly import _polymul
+
+    h = len(theta)
+    layers = [[fr(theta[i])] + [fr(c[i]) for c in curve] for i in range(h)]
+    mu = layers[0]
+    for i in range(1, h):
+        mu = _polymul(layers[i], mu)
+    if type(loss) is SquaredLoss:
+        R = [m @ fr(loss.X) for m in mu]
+        R[0] = R[0] - fr(loss.Y)
+        half = Fraction(1, 2)
+        lin = None
+    elif type(loss) is DistanceLoss:
+        R = [m.reshape(-1) for m in mu]
+        R[0] = R[0] - fr(loss.Q0).reshape(-1)
+        if loss.phi is not None:
+            ph = fr(loss.phi)
+            R = [ph @ r for r in R]
+        half = Fraction(1)
+        lin = None
+    elif type(loss) is LinearQuadraticLoss:
+        R = list(mu)
+        R[0] = R[0] - fr(loss.W0)
+        half = Fraction(1, 2) * Fraction(float(loss.c))
+        A = fr(loss.A)
+        lin = [_dot(A, m) for m in mu]
+    else:
+        raise TypeError(f"no exact evaluation for {type(loss).__name__}")
+    K = len(R) - 1
+    out = [Fraction(0)] * (2 * K + 1)
+    for i in range(K + 1):
+        for j in range(K + 1):
+            out[i + j] += half * _dot(R[i], R[j])
+    if lin is not None:
+        for i, v in enumerate(lin):
+            out[i] += v
+    return out
+
+
+def exact_leading(coeffs: Sequence[Fraction]) -> tuple[int | None, Fraction]:
+    """Lowest order k ≥ 1 with a non-zero exact coefficient."""
+    for k in range(1, len(coeffs)):
+        if coeffs[k] != 0:
+            return k, coeffs[k]
+    return None, Fraction(0)

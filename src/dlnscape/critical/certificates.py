@@ -359,7 +359,16 @@ class EscapeCertificate(_CertificateBase):
                     distance=dists[-1])
         self._check_distances(rep, dists)
         if self.taylor_order is not None:
-            self._check_taylor(rep, landscape, th, curve)
+            from dlnscape.critical._exact import exact_curve_taylor, exact_leading
+
+            k, ck = exact_leading(exact_curve_taylor(landscape.loss, th, curve))
+            cks = self.sign * float(ck)
+            stored = self.sign * float(self.taylor_coefficient or 0.0)
+            rep.add("lowest non-vanishing Taylor order recomputed exactly",
+                    k == self.taylor_order, stored_order=self.taylor_order, recomputed_order=k)
+            rep.add("its exact coefficient is negative (a decrease for all small t)",
+                    k is not None and cks < 0 and abs(cks - stored) <= 1e-6 * abs(cks),
+                    recomputed=cks, stored=stored)
 
     def _check_curve(self, rep: CheckReport, landscape: Landscape, th: Point, pts: list) -> None:
         curve, ts = self._curve_and_ts(rep, landscape, len(pts))

@@ -103,7 +103,20 @@ def certificate_on_curve(
     c[0] = 0.0
     k, ck, tol = leading_taylor(c)
     if k is None or ck >= -tol:
-        return None
+        # below the float tolerance some lower coefficients may be non-zero: decide exactly
+        low = c[1:] if k is None else c[1:k]
+        if not np.any(low) or not _exact_ok(landscape):
+            return None
+        from dlnscape.critical._exact import exact_curve_taylor, exact_leading
+
+        ex = exact_curve_taylor(landscape.loss, theta, curve)
+        ke, cke = exact_leading(ex)
+        if ke is None or sign * cke >= 0:
+            return None
+        c = sign * np.array([float(x) for x in ex])
+        c[0] = 0.0
+        return _exact_certificate(landscape, theta, curve, method, sense, L0, c, ke,
+                                  float(sign * cke), critical, details, n_points)
     margin = SAFETY * escape_margin(L0)
     from dlnscape.critical.certificates import _point_on_curve  # same construction as verify
 
@@ -135,6 +148,12 @@ def certificate_on_curve(
     )
 
 
+def _exact_ok(landscape: Landscape) -> bool:
+    from dlnscape.critical._exact import supports_exact
+
+    return supports_exact(landscape.loss) and landscape.n_params <= EXACT_MAX_PARAMS
+
+
 def _exact_certificate(landscape, theta, curve, method, sense, L0, c, k, ck, critical, details,
                        n_points) -> EscapeCertificate | None:
     """Points too close to θ for floating point: evaluate the decrease in exact arithmetic.
@@ -142,9 +161,9 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, c, k, ck, cri
     The leading term ``c_k t^k`` dominates once ``|c_k| t^k > Σ_{j>k} |c_j| t^j``; start from
     ``t* = min_j (|c_k| / (2K|c_j|))^{1/(j−k)}`` and scan ``t = 2^{-j}`` with exact Fractions.
     """
-    from dlnscape.critical._exact import exact_curve_point, exact_value, fr, supports_exact
+    from dlnscape.critical._exact import exact_curve_point, exact_value, fr
 
-    if not supports_exact(landscape.loss) or landscape.n_params > EXACT_MAX_PARAMS:
+    if not _exact_ok(landscape):
         return None
     sign = 1.0 if sense == "descent" else -1.0
     K = len(c) - 1
