@@ -113,6 +113,11 @@ def run(n: int, n_phc: int, seed: int) -> dict:
         "n_real_histogram_msolve": {str(k): int(v) for k, v in zip(
             *np.unique([m.n_real for m in ms_res], return_counts=True), strict=True)},
         "table2_2000_instances_on_2_cores_estimate_seconds": 2000 * fast_wall / 2,
+        "per_instance_counts": [
+            {"msolve": counts(m), "fast": counts(f), "fast_certified": f.certified,
+             "phc": counts(phc_res[i]) if i < len(phc_res) else None}
+            for i, (f, m) in enumerate(zip(fast, ms_res, strict=True))
+        ],
         "targets": {
             "fast_10x_faster_than_msolve": bool(ms_mean / fast_wall >= 10),
             "table2_under_120s_on_2_cores": bool(2000 * fast_wall / 2 < 120),
