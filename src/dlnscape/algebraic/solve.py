@@ -318,7 +318,8 @@ def _homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsO
                     evidence={"certificate": cert.to_dict(), "iterations": hs.iterations,
                               "paths": int(len(X)), "start_key": start.key,
                               "chart_T": form.T.tolist(),
-                              "start_msolve_seconds": start.msolve_seconds})
+                              "start_msolve_seconds": start.msolve_seconds,
+                              "faster_than_msolve_on_start": seconds < start.msolve_seconds})
     if res.n_rank_deficient:
         res.certified = False
         res.certification += f" {res.n_rank_deficient} endpoint(s) of rank < r."
