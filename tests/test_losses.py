@@ -202,3 +202,27 @@ def test_jax_loss_is_checked_against_the_architecture():
         dl.Landscape(arch, dl.JaxLoss(jnp.sum, shape=(3, 3)))
     land = dl.Landscape(arch, dl.JaxLoss(lambda W: jnp.sum(W**2)))
     assert land.value((np.ones((2, 3)),)) == 6.0
+
+
+def test_logistic_taylor_at_zero_margin_matches_nested_autodiff():
+    """At W = 0 every margin is exactly 0, where softplus' = ½; jet must see that too."""
+    from dlnscape.jax_support import jax
+
+    rng = np.random.default_rng(0)
+    arch = dl.Architecture([3, 2, 1])
+    X = rng.standard_normal((3, 6))
+    labels = np.array([[1.0, -1.0, 1.0, 1.0, -1.0, -1.0]])
+    land = dl.Landscape(dl.LinearNetwork(arch), dl.LogisticLoss(X, labels, ridge=0.0))
+    theta = tuple(np.zeros(s) for s in arch.shapes)
+    v = dl.random_point(arch, 1)
+    coeffs = land.taylor(theta, v, 4)
+
+    def along(t):
+        return land.loss.jax_value((jnp.asarray(v[1]) * t) @ (jnp.asarray(v[0]) * t))
+
+    expected, fn = [float(along(0.0))], along
+    for k in range(1, 5):
+        fn = jax.grad(fn)
+        expected.append(float(fn(0.0)) / math.factorial(k))
+    assert expected[2] != 0.0  # the second-order term is where softplus' = ½ enters
+    np.testing.assert_allclose(coeffs, expected, rtol=1e-12, atol=1e-14)

@@ -419,8 +419,13 @@ class LogisticLoss(Loss):
 
 
 def _jax_softplus(x):
-    # written with primitives that jet supports (jnp.logaddexp is a custom_jvp, which jet rejects)
-    return jnp.where(x > 0, x + jnp.log1p(jnp.exp(-jnp.abs(x))), jnp.log1p(jnp.exp(-jnp.abs(x))))
+    # written with primitives that jet supports (jnp.logaddexp is a custom_jvp, which jet rejects).
+    # Each branch is smooth where it is used; |x| is avoided because its derivative at 0 is 0,
+    # and the inputs are clamped so the branch not taken cannot overflow (NaN in derivatives).
+    pos = x > 0
+    xp = jnp.where(pos, x, 0.0)
+    xn = jnp.where(pos, 0.0, x)
+    return jnp.where(pos, xp + jnp.log1p(jnp.exp(-xp)), jnp.log1p(jnp.exp(xn)))
 
 
 def _finite_number(x: object, name: str) -> float:
