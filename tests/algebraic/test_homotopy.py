@@ -158,3 +158,17 @@ def test_mixed_chart_certificate_agrees_with_msolve(start):
     ref = critical_points_on_Mr(loss, 1, backend="msolve")
     assert mc.all_approximate_zeros and mc.distinct and mc.reality_decided
     assert int(mc.real.sum()) == ref.n_real and len(mc.W) == ref.n_complex
+
+
+def test_rank_two_3x3_fast_path_matches_msolve_and_duality():
+    """Rank two in 3×3: the general ED degree is again 39 (M_2 is dual to M_1)."""
+    rng = np.random.default_rng(9)
+    losses = [DistanceLoss(rng.integers(-10, 11, size=(3, 3)), rng.integers(-10, 11, size=(9, 9)))
+              for _ in range(2)]
+    fast = critical_points_on_Mr_many(losses, 2, backend="homotopy")
+    for loss, f in zip(losses, fast, strict=True):
+        ref = critical_points_on_Mr(loss, 2, backend="msolve")
+        assert f.certified and ref.certified
+        assert ref.n_complex == 39
+        assert (f.n_complex, f.n_real, f.n_local_minima) == (
+            ref.n_complex, ref.n_real, ref.n_local_minima)

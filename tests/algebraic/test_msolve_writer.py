@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlnscape import DistanceLoss
 from dlnscape.algebraic import formulation as fm
@@ -115,3 +117,18 @@ def test_msolve_path_is_found_or_clear_error(monkeypatch):
 def test_parser_reads_integer_dyadic_and_plain_rationals():
     text = "[0, [1,\n[[[3 / 2, -5 / 2^3], [0, 1]]]\n]]:\n"
     assert ms._parse(text) == [[0, [1, [[[Fraction(3, 2), Fraction(-5, 8)], [0, 1]]]]]]
+
+
+_terms = st.dictionaries(
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2)),
+    st.integers(-10**6, 10**6).filter(lambda c: c != 0), min_size=1, max_size=8)
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(_terms, st.tuples(st.integers(-5, 5), st.integers(-5, 5), st.integers(-5, 5)))
+def test_writer_text_evaluates_to_the_polynomial(p, z):
+    """The msolve text, read back by Python's own parser (^ → **), is the same polynomial."""
+    text = ms.format_poly(p, ["x", "y", "w"])
+    assert "(" not in text and "/" not in text
+    got = eval(text.replace("^", "**"), {"x": z[0], "y": z[1], "w": z[2]})  # noqa: S307
+    assert got == sum(c * z[0] ** e[0] * z[1] ** e[1] * z[2] ** e[2] for e, c in p.items())

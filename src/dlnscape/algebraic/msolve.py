@@ -203,14 +203,15 @@ class MsolveSolution:
             return [Fraction(int(c)) * fs**k for k, c in enumerate(cs)]
 
         dws = scaled_float(self.delim)
-        vss = [scaled_float(v) for v, _c in self.params]
+        # v_i / c_i exactly (c_i can be a huge integer), all scaled by one common factor
+        vss = [[a / Fraction(int(c)) for a in scaled_float(v)] for v, c in self.params]
         big = max([abs(c) for c in dws] + [abs(c) for v in vss for c in v] + [Fraction(1)])
         pv = np.polynomial.polynomial.polyval
         dw = pv(tau, np.array([float(c / big) for c in dws]))
         xs = {}
-        for name, vs, (_v, c) in zip(self.order[:-1], vss, self.params, strict=True):
+        for name, vs in zip(self.order[:-1], vss, strict=True):
             vv = pv(tau, np.array([float(a / big) for a in vs]))
-            xs[name] = -vv / (c * dw)
+            xs[name] = -vv / dw
         theta = tau * s
         lin = self.linear_form
         last = self.order[-1]
