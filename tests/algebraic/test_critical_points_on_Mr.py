@@ -131,3 +131,11 @@ def test_points_outside_the_big_cell_are_found_in_smaller_cells(shape, r, pad):
     assert res.certified
     assert res.n_complex == res.n_real == math.comb(min(shape), r)
     assert sorted(p.index for p in res.points)[0] == 0 and res.n_local_minima == 1
+
+
+def test_non_finite_critical_set_is_reported_not_enumerated():
+    # repeated singular value 2, 2: the critical set of ‖W − Q0‖² on M_1 is a circle (Thm 12
+    # needs distinct singular values); msolve sees a positive-dimensional solution set
+    res = critical_points_on_Mr(DistanceLoss(np.diag([2.0, 2.0, 1.0])), 1, backend="msolve")
+    assert not res.certified and res.n_complex == 0
+    assert "positive-dimensional" in res.certification
