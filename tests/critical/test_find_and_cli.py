@@ -72,7 +72,7 @@ def test_cli_classify_then_verify(tmp_path):
     spec = _write_spec(tmp_path, L, theta)
     out = tmp_path / "cert.json"
     runner = CliRunner()
-    r = runner.invoke(app, ["classify", str(spec), "--json", str(out)])
+    r = runner.invoke(app, ["classify", str(spec), "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert "degenerate_saddle" in r.output
     data = json.loads(out.read_text())
@@ -86,6 +86,15 @@ def test_cli_classify_then_verify(tmp_path):
     r = runner.invoke(app, ["verify", str(bad)])
     assert r.exit_code == 1
     assert "FAILED" in r.output
+
+
+def test_cli_classify_json_flag_prints_the_verdict_as_json(tmp_path):
+    L, theta = nouiehed_intro_example()
+    spec = _write_spec(tmp_path, L, theta)
+    r = CliRunner().invoke(app, ["classify", str(spec), "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["verdict"] == "degenerate_saddle" and data["verified"] is True
 
 
 def test_cli_errors_are_one_line(tmp_path):

@@ -1,6 +1,7 @@
-"""``dlnscape classify SPEC.toml [--json FILE]`` and ``dlnscape verify CERT.json``.
+"""``dlnscape classify SPEC.toml [--json] [-o FILE]`` and ``dlnscape verify CERT.json``.
 
-``classify`` prints the verdict, the numbers and the certificate summary; ``--json`` writes the
+``classify`` prints the verdict, the numbers and the certificate summary (``--json``: as JSON);
+``-o FILE`` writes the
 classification together with a self-contained copy of the SPEC (arrays inlined), so that
 ``dlnscape verify`` can rebuild the landscape and re-check every certificate from scratch.
 """
@@ -14,7 +15,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.commands._common import console, friendly_errors, to_jsonable, write_json_atomic
 from dlnscape.errors import DlnscapeError, SpecError
 from dlnscape.landscape import Landscape
 from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, LogisticLoss, SquaredLoss
@@ -78,7 +79,10 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def classify(
         spec: Path = typer.Argument(..., help="SPEC.toml: architecture, loss and point"),
-        json_out: Path | None = typer.Option(None, "--json", help="write the result here"),
+        as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+        output: Path | None = typer.Option(
+            None, "--output", "-o", help="write the result and certificate here (for verify)"
+        ),
         seed: int = typer.Option(0, help="seed of the escape search's random directions"),
     ) -> None:
         """Classify the point of SPEC (global/local minimum, strict/degenerate saddle, …)
@@ -88,17 +92,23 @@ def register(app: typer.Typer) -> None:
 
         landscape, theta = load_spec(spec)
         res = _classify(landscape, theta, rng=seed)
-        _print_classification(res)
-        if json_out is not None:
-            write_json_atomic(json_out, {"spec": spec_dict(landscape, theta),
-                                         **res.to_dict(),
-                                         "verified": res.verify(landscape)})
-            console.print(f"wrote {json_out}")
+        payload = None
+        if as_json or output is not None:
+            payload = {"spec": spec_dict(landscape, theta), **res.to_dict(),
+                       "verified": res.verify(landscape)}
+        if as_json:
+            typer.echo(json.dumps(to_jsonable(payload), indent=2))
+        else:
+            _print_classification(res)
+        if output is not None:
+            write_json_atomic(output, payload)
+            if not as_json:
+                console.print(f"wrote {output}")
 
     @app.command()
     @friendly_errors
     def verify(
-        cert: Path = typer.Argument(..., help="CERT.json written by `dlnscape classify --json`"),
+        cert: Path = typer.Argument(..., help="CERT.json from `dlnscape classify -o`"),
     ) -> None:
         """Re-check a saved certificate from scratch (exit code 1 if any check fails)."""
         from dlnscape.critical import certificate_from_dict
@@ -111,7 +121,7 @@ def register(app: typer.Typer) -> None:
         except json.JSONDecodeError as e:
             raise SpecError(f"CERT: {cert} is not valid JSON: {e}") from None
         if not isinstance(data, dict) or "spec" not in data:
-            raise SpecError(f"CERT: {cert} has no 'spec' (write it with dlnscape classify --json)")
+            raise SpecError(f"CERT: {cert} has no 'spec' (write it with dlnscape classify -o FILE)")
         landscape, theta = spec_from_dict(data["spec"], cert.parent)
         certs = [data[k] for k in ("certificate",) if data.get(k)] + list(
             data.get("certificates") or [])
