@@ -215,13 +215,13 @@ def test_logistic_taylor_at_zero_margin_matches_nested_autodiff():
     land = dl.Landscape(dl.LinearNetwork(arch), dl.LogisticLoss(X, labels, ridge=0.0))
     theta = tuple(np.zeros(s) for s in arch.shapes)
     v = dl.random_point(arch, 1)
-    coeffs = land.taylor(theta, v, 4)
+    coeffs = land.taylor(theta, v, 3)
 
     def along(t):
         return land.loss.jax_value((jnp.asarray(v[1]) * t) @ (jnp.asarray(v[0]) * t))
 
     expected, fn = [float(along(0.0))], along
-    for k in range(1, 5):
+    for k in range(1, 4):
         fn = jax.grad(fn)
         expected.append(float(fn(0.0)) / math.factorial(k))
     assert expected[2] != 0.0  # the second-order term is where softplus' = ½ enters
