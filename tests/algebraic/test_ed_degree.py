@@ -55,10 +55,7 @@ def test_eckart_young_degree():
 @pytest.mark.skipif(not backend_available(), reason="critical_points_on_Mr not available yet")
 @pytest.mark.parametrize("shape", [
     (2, 2), (2, 3), (3, 3),
-    # 3×4: both backends raise OverflowError in algebraic/msolve.py (rational → float of a huge
-    # integer) at the time of writing; any other failure, or a wrong count, still fails
-    pytest.param((3, 4), marks=pytest.mark.xfail(raises=OverflowError, strict=False,
-                                                 reason="backend overflow, reported")),
+    (3, 4),  # once failed with an OverflowError in the msolve parser (huge rationals → float)
 ])
 def test_generic_ed_degree_formula_matches_backend(shape):
     res = ed_degree(shape, 1, rng=np.random.default_rng(sum(shape)))

@@ -122,16 +122,37 @@ def solve_instance(
     except Exception as e:  # noqa: BLE001 - a solver crash on one instance must not stop a run
         return InstanceResult(i, None, None, None, False, None, None,
                               time.perf_counter() - t0, f"{type(e).__name__}: {e}")
+    return _instance_result(i, res, backend, time.perf_counter() - t0)
+
+
+def _instance_result(i: int, res, backend: str, elapsed: float) -> InstanceResult:
     secs = getattr(res, "seconds", None)
     return InstanceResult(
         i, int(res.n_complex), int(res.n_real), int(res.n_local_minima), bool(res.certified),
         str(getattr(res, "backend", backend)), getattr(res, "backend_version", None),
-        float(secs) if secs is not None else time.perf_counter() - t0,
+        float(secs) if secs is not None else elapsed,
     )
 
 
 def _solve_batch(args: tuple) -> list[InstanceResult]:
+    """Solve a chunk of instances; the default solver tracks the whole chunk in one batch
+    (``critical_points_on_Mr_many``, where the homotopy is fast), one by one if that fails."""
     seed, indices, backend, solver = args
+    if solver is None and backend in ("auto", "homotopy"):
+        from dlnscape.algebraic import critical_points_on_Mr_many
+        from dlnscape.losses import DistanceLoss
+
+        losses = [DistanceLoss(Q0.astype(np.float64), phi.astype(np.float64))
+                  for Q0, phi in (draw_instance(seed, i) for i in indices)]
+        t0 = time.perf_counter()
+        try:
+            batch = critical_points_on_Mr_many(losses, 1, backend=backend)
+        except Exception:  # noqa: BLE001 - fall back to per-instance solves, which record errors
+            batch = None
+        if batch is not None:
+            per = (time.perf_counter() - t0) / max(1, len(indices))
+            return [_instance_result(i, res, backend, per)
+                    for i, res in zip(indices, batch, strict=True)]
     return [solve_instance(seed, i, backend, solver) for i in indices]
 
 
