@@ -1,5 +1,3 @@
-# NOTE for everyone working in parallel right now: read /work/main/TEAM_RULES.md first
-# (ownership, git, time).
 """Architectures of deep linear networks and points in their parameter space.
 
 Conventions (fixed here, once, for the whole package):

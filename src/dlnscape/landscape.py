@@ -1,5 +1,3 @@
-# NOTE for everyone working in parallel right now: read /work/main/TEAM_RULES.md first
-# (ownership, git, time).
 """The landscape ``L = l ∘ μ`` and its exact derivative oracles.
 
 * gradient: ``∇_{W_k} L = W_{>k}ᵀ ∇l(W) W_{<k}ᵀ`` (Hofflin 2023, Lemma 3.1), computed by
