@@ -154,8 +154,12 @@ def build_point(spec: PointSpec, arch: Architecture, base: Path) -> Point:
     return check_point(arch, layers, "point.layers")
 
 
-def load_spec(path: str | Path) -> tuple[Landscape, Point]:
-    """Read a SPEC file and return ``(landscape, theta)``; errors are :class:`SpecError`."""
+def load_spec(path: str | Path, *, need_point: bool = True) -> tuple[Landscape, Point]:
+    """Read a SPEC file and return ``(landscape, theta)``; errors are :class:`SpecError`.
+
+    With ``need_point=False`` (commands that analyse the loss only) a missing ``[point]``
+    section is allowed and a random point is returned.
+    """
     path = Path(path)
     if not path.exists():
         raise SpecError(f"SPEC: file {path} does not exist")
@@ -163,6 +167,8 @@ def load_spec(path: str | Path) -> tuple[Landscape, Point]:
         raw = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"SPEC: {path} is not valid TOML: {e}") from None
+    if not need_point:
+        raw.setdefault("point", {"random": True, "seed": 0})
     return spec_from_dict(raw, path.parent)
 
 

@@ -22,9 +22,12 @@ def test_cli_eckart_young_spec_three_real_points(tmp_path):
     spec.write_text(SPEC)
     out = tmp_path / "res.json"
     res = CliRunner().invoke(app, ["critical-points", str(spec), "--backend", "msolve",
-                                   "--json", str(out)])
+                                   "-o", str(out)])
     assert res.exit_code == 0, res.output
     d = json.loads(out.read_text())
+    printed = CliRunner().invoke(app, ["critical-points", str(spec), "--backend", "msolve",
+                                       "--json"])
+    assert printed.exit_code == 0 and json.loads(printed.output)["n_real"] == 3
     assert (d["n_complex"], d["n_real"], d["n_local_minima"]) == (3, 3, 1)
     assert sorted(p["value"] for p in d["points"]) == [5.0, 10.0, 13.0]  # ‖Q0‖² − σ_i²
 
