@@ -48,6 +48,7 @@ def _derivatives_section() -> bool:
 def _classify_section(out: Path) -> bool:
     import dlnscape as dl
     from dlnscape import examples
+    from dlnscape.commands.classify import spec_dict
 
     cases = [
         ("001 Intro", *examples.nouiehed_intro_example()),
@@ -78,12 +79,15 @@ def _classify_section(out: Path) -> bool:
         t.add_row(name, res.verdict, f"{res.value:.4g}", f"{res.gradient_norm:.1e}",
                   f"{lam:.2e}", method or kind,
                   "[green]yes[/]" if ok else "[bold red]NO[/]")
-        if cert is not None:
-            write_json_atomic(out / "certificates" / f"point{i}.json", cert.to_dict())
+        if cert is not None:  # the same file `dlnscape classify -o` writes: verify re-checks it
+            write_json_atomic(out / "certificates" / f"point{i}.json",
+                              {"spec": spec_dict(landscape, theta), **res.to_dict(),
+                               "verified": ok})
     console.print(t)
     console.print("EY I = subset of singular values kept (Trager et al. 2020, Thm 12); "
                   "method = how the escape certificate was found")
-    console.print(f"certificates written to {out / 'certificates'}")
+    console.print(f"certificates written to {out / 'certificates'} "
+                  f"(re-check one: dlnscape verify {out / 'certificates' / 'point0.json'})")
     return all_ok
 
 
