@@ -1,5 +1,14 @@
-"""dlnscape: exact, certified loss-landscape analysis of deep linear networks."""
+"""dlnscape: exact, certified loss-landscape analysis of deep linear networks.
 
+The subpackages (geometry, functional, critical, algebraic) list their public names in
+``__all__``; they are re-exported here by the star imports.
+"""
+
+from dlnscape import algebraic as _algebraic
+from dlnscape import critical as _critical
+from dlnscape import functional as _functional
+from dlnscape import geometry as _geometry
+from dlnscape.algebraic import *  # noqa: F401,F403
 from dlnscape.architecture import (
     Architecture,
     check_point,
@@ -8,6 +17,7 @@ from dlnscape.architecture import (
     random_point,
     unpack,
 )
+from dlnscape.critical import *  # noqa: F401,F403
 from dlnscape.errors import (
     ArchitectureError,
     DlnscapeError,
@@ -18,6 +28,8 @@ from dlnscape.errors import (
     SolverError,
     SpecError,
 )
+from dlnscape.functional import *  # noqa: F401,F403
+from dlnscape.geometry import *  # noqa: F401,F403
 from dlnscape.landscape import ExtremeEigenvalues, Landscape, hessian_extreme_eigenvalues
 from dlnscape.losses import (
     DistanceLoss,
@@ -29,16 +41,6 @@ from dlnscape.losses import (
 )
 from dlnscape.models import LinearNetwork
 from dlnscape.spec import load_spec, spec_from_dict
-
-# subpackages list their public names in __all__; they are re-exported here
-from dlnscape import geometry as _geometry  # noqa: E402
-from dlnscape import functional as _functional  # noqa: E402
-from dlnscape import critical as _critical  # noqa: E402
-from dlnscape import algebraic as _algebraic  # noqa: E402
-from dlnscape.geometry import *  # noqa: E402,F401,F403
-from dlnscape.functional import *  # noqa: E402,F401,F403
-from dlnscape.critical import *  # noqa: E402,F401,F403
-from dlnscape.algebraic import *  # noqa: E402,F401,F403
 
 __version__ = "0.1.0"
 

@@ -103,9 +103,8 @@ def intersection_dimension(U: np.ndarray, V: np.ndarray, rtol: float | None = No
     if U.shape[1] == 0 or V.shape[1] == 0:
         return RankDecision(0, np.zeros(0), 0.0, np.inf, False)
     dec = numerical_rank(np.hstack([U, V]), rtol)
-    return RankDecision(
-        U.shape[1] + V.shape[1] - dec.rank, dec.singular_values, dec.threshold, dec.gap, dec.ambiguous
-    )
+    dim = U.shape[1] + V.shape[1] - dec.rank
+    return RankDecision(dim, dec.singular_values, dec.threshold, dec.gap, dec.ambiguous)
 
 
 def relative_gradient_norm(grad_norm: float, value: float) -> float:
