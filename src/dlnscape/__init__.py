@@ -8,6 +8,7 @@ from dlnscape import algebraic as _algebraic
 from dlnscape import critical as _critical
 from dlnscape import functional as _functional
 from dlnscape import geometry as _geometry
+from dlnscape import plot
 from dlnscape.algebraic import *  # noqa: F401,F403
 from dlnscape.architecture import (
     Architecture,
@@ -69,6 +70,7 @@ __all__ = [
     "load_spec",
     "spec_from_dict",
     "pack",
+    "plot",
     "random_point",
     "unpack",
     *_geometry.__all__,

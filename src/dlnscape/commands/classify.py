@@ -74,6 +74,19 @@ def _print_classification(res) -> None:
         console.print(f"[dim]· {r}[/]")
 
 
+def _plot(landscape: Landscape, res, path: Path) -> None:
+    from dlnscape.critical import EscapeCertificate
+    from dlnscape.plot import escape, hessian_spectrum
+
+    if isinstance(res.certificate, EscapeCertificate):
+        escape(landscape, res.certificate, path)
+    elif res.hessian is not None and res.hessian.eigenvalues is not None:
+        hessian_spectrum(res.hessian.eigenvalues, path, zero_threshold=res.hessian.threshold,
+                         title=f"Hessian spectrum ({res.verdict})")
+    else:
+        raise DlnscapeError("--plot: the result has neither an escape nor a dense Hessian spectrum")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
@@ -84,6 +97,9 @@ def register(app: typer.Typer) -> None:
             None, "--output", "-o", help="write the result and certificate here (for verify)"
         ),
         seed: int = typer.Option(0, help="seed of the escape search's random directions"),
+        plot: Path | None = typer.Option(
+            None, "--plot", help="PNG: the loss along the escape (or the Hessian spectrum)"
+        ),
     ) -> None:
         """Classify the point of SPEC (global/local minimum, strict/degenerate saddle, …)
         with a certificate that `dlnscape verify` re-checks."""
@@ -104,6 +120,10 @@ def register(app: typer.Typer) -> None:
             write_json_atomic(output, payload)
             if not as_json:
                 console.print(f"wrote {output}")
+        if plot is not None:
+            _plot(landscape, res, plot)
+            if not as_json:
+                console.print(f"wrote {plot}")
 
     @app.command()
     @friendly_errors

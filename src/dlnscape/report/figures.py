@@ -64,8 +64,94 @@ def table2_bubble_plot(
     for h in getattr(leg, "legend_handles", getattr(leg, "legendHandles", [])):
         h.set_sizes([60])
     ax.grid(alpha=0.3)
-    buf = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buf, format="png")
+    return _save(fig, path, plt)
+
+
+def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) -> Path:
+    """The loss along an :class:`~dlnscape.critical.EscapeCertificate`, as a PNG.
+
+    Left: ``L(θ(t)) − L(θ)`` along the stored curve ``θ(t) = θ + tθ_1 + …`` (or along the segment
+    to the farthest stored point when there is no curve), with the certificate's points marked.
+    Right: ``|L(θ_k) − L(θ)|`` against ``‖θ_k − θ‖`` on log-log axes, with the slope of the lowest
+    non-vanishing Taylor order when the certificate states one. Values are recomputed with the
+    landscape, not read from the certificate.
+    """
+    from dlnscape.architecture import pack
+
+    plt = _pyplot()
+    theta = certificate.theta
+    L0 = landscape.value(theta)
+    pts = list(certificate.points)
+    dist = np.array([np.linalg.norm(pack(p) - pack(theta)) for p in pts])
+    dvals = np.array([landscape.value(p) - L0 for p in pts])
+
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
+    if certificate.curve is not None and certificate.ts is not None:
+        ts = np.asarray(certificate.ts, dtype=float)
+        grid = np.linspace(0.0, 1.5 * float(ts.max()), n_grid)
+
+        def at(t: float):
+            return tuple(W + sum(t ** (k + 1) * C[i] for k, C in enumerate(certificate.curve))
+                         for i, W in enumerate(theta))
+
+        ax0.plot(grid, [landscape.value(at(t)) - L0 for t in grid], lw=1.5, label="L(θ(t)) − L(θ)")
+        ax0.plot(ts, dvals, "o", color="C3", label="certificate points")
+        ax0.set_xlabel("t")
+    else:
+        far = pts[int(np.argmax(dist))]
+        grid = np.linspace(0.0, 1.2, n_grid)
+        seg = [tuple(W + s * (F - W) for W, F in zip(theta, far, strict=True)) for s in grid]
+        ax0.plot(grid * dist.max(), [landscape.value(p) - L0 for p in seg], lw=1.5,
+                 label="segment to the farthest point")
+        ax0.plot(dist, dvals, "o", color="C3", label="certificate points")
+        ax0.set_xlabel("distance from θ")
+    ax0.axhline(0.0, color="k", lw=0.6)
+    ax0.set_ylabel("L − L(θ)")
+    ax0.set_title(f"escape: {certificate.method} ({certificate.sense})")
+    ax0.legend(fontsize=8)
+
+    ok = (dist > 0) & (np.abs(dvals) > 0)
+    ax1.loglog(dist[ok], np.abs(dvals[ok]), "o-", color="C3", label="|L(θ_k) − L(θ)|")
+    order = getattr(certificate, "taylor_order", None)
+    if order and ok.any():
+        ref = dist[ok][0]
+        ax1.loglog(dist[ok], np.abs(dvals[ok])[0] * (dist[ok] / ref) ** order, "--", color="0.5",
+                   label=f"slope {order} (lowest Taylor order)")
+    from matplotlib.ticker import NullFormatter
+
+    ax1.xaxis.set_minor_formatter(NullFormatter())
+    ax1.set_xlabel("‖θ_k − θ‖")
+    ax1.set_ylabel("|L(θ_k) − L(θ)|")
+    ax1.legend(fontsize=8)
+    ax1.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path, plt)
+
+
+def hessian_spectrum_plot(eigenvalues, path: str | Path, *, zero_threshold: float | None = None,
+                          title: str = "Hessian spectrum") -> Path:
+    """Sorted Hessian eigenvalues (symlog axis), negative ones highlighted, as a PNG."""
+    plt = _pyplot()
+    ev = np.sort(np.asarray(eigenvalues, dtype=float))
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    colors = np.where(ev < -(zero_threshold or 0.0), "C3", "C0")
+    ax.bar(np.arange(ev.size), ev, color=colors)
+    scale = float(np.max(np.abs(ev))) if ev.size else 1.0
+    ax.set_yscale("symlog", linthresh=max(zero_threshold or 0.0, 1e-3 * max(scale, 1e-300)))
+    if zero_threshold:
+        for s in (-1, 1):
+            ax.axhline(s * zero_threshold, color="0.5", lw=0.6, ls="--")
+    ax.set_xlabel("index")
+    ax.set_ylabel("eigenvalue")
+    n_neg = int(np.sum(ev < -(zero_threshold or 0.0)))
+    ax.set_title(f"{title}: {n_neg} negative of {ev.size}")
+    fig.tight_layout()
+    return _save(fig, path, plt)
+
+
+def _save(fig, path: str | Path, plt) -> Path:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
     plt.close(fig)
     return write_atomic(path, buf.getvalue())
