@@ -137,6 +137,20 @@ def _check_theta(report: CheckReport, landscape: Landscape, stored: Point, theta
     return stored
 
 
+def _check_point_and_value(report: CheckReport, landscape: Landscape, cert, theta,
+                           critical: bool | None) -> tuple[Point, float] | None:
+    """The checks every certificate starts with: its θ (and the θ given to verify), ``L(θ)``
+    recomputed against the stored value, and criticality when the certificate claims it."""
+    th = _check_theta(report, landscape, cert.theta, theta)
+    if th is None:
+        return None
+    L0 = landscape.value(th)
+    _check_value(report, "L(theta)", cert.value, L0)
+    if critical is not None:
+        _check_critical(report, landscape, th, L0, critical)
+    return th, L0
+
+
 def _check_value(report: CheckReport, name: str, stored: float, recomputed: float) -> bool:
     err = abs(float(stored) - recomputed)
     return report.add(
@@ -258,13 +272,10 @@ class EscapeCertificate(_CertificateBase):
         if not rep.add("sense is descent or ascent", self.sense in ("descent", "ascent"),
                        sense=self.sense):
             return rep
-        th = _check_theta(rep, landscape, self.theta, theta)
-        if th is None:
+        base = _check_point_and_value(rep, landscape, self, theta, self.critical)
+        if base is None:
             return rep
-        L0 = landscape.value(th)
-        _check_value(rep, "L(theta)", self.value, L0)
-        if self.critical is not None:
-            _check_critical(rep, landscape, th, L0, self.critical)
+        th, L0 = base
         n = len(self.points)
         rep.add("enough points", n >= MIN_POINTS and len(self.values) == n, n_points=n,
                 n_values=len(self.values), minimum=MIN_POINTS)
@@ -482,12 +493,10 @@ class LocalMinimumCertificate(_CertificateBase):
                        and self.sense in ("minimum", "maximum"), method=self.method,
                        sense=self.sense):
             return rep
-        th = _check_theta(rep, landscape, self.theta, theta)
-        if th is None:
+        base = _check_point_and_value(rep, landscape, self, theta, True)
+        if base is None:
             return rep
-        L0 = landscape.value(th)
-        _check_value(rep, "L(theta)", self.value, L0)
-        _check_critical(rep, landscape, th, L0, True)
+        th, L0 = base
         if self.method == "positive_definite_hessian":
             eigs = self.sign * np.linalg.eigvalsh(landscape.hessian(th))
             thr = _hessian_threshold(eigs, float(np.linalg.norm(landscape.grad_flat(th))))
@@ -581,11 +590,10 @@ class GlobalMinimumCertificate(_CertificateBase):
 
     def check(self, landscape: Landscape, theta=None) -> CheckReport:
         rep = CheckReport()
-        th = _check_theta(rep, landscape, self.theta, theta)
-        if th is None:
+        base = _check_point_and_value(rep, landscape, self, theta, None)
+        if base is None:
             return rep
-        L0 = landscape.value(th)
-        _check_value(rep, "L(theta)", self.value, L0)
+        th, L0 = base
         try:
             from dlnscape.functional import global_minimum
         except ImportError as e:  # pragma: no cover - functional is part of the package
