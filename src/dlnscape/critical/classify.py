@@ -311,21 +311,19 @@ def _rank_info(theta: Point, arch) -> tuple[dict, object | None]:
     info = {"rank": dec.rank, "r": arch.r, "degenerate": dec.rank < arch.r,
             "ambiguous": dec.ambiguous, "gap": dec.gap,
             "singular_values": dec.singular_values.tolist()}
-    try:
-        from dlnscape.geometry import rank_profile
+    from dlnscape.geometry import rank_profile
 
+    try:
         return info, rank_profile(theta)
-    except (ImportError, DlnscapeError):  # pragma: no cover - geometry is part of the package
+    except DlnscapeError:
         return info, None
 
 
-def _critical_type(landscape: Landscape, theta: Point):
+def _critical_type(landscape: Landscape, theta: Point, profile):
+    from dlnscape.geometry import critical_type
+
     try:
-        from dlnscape.geometry import critical_type
-    except ImportError:
-        return None
-    try:
-        return critical_type(landscape, theta)
+        return critical_type(landscape, theta, profile=profile)
     except DlnscapeError:
         return None
 
@@ -406,7 +404,7 @@ def classify(
                     expl=(f"Not critical: ‖∇L‖/(1+|L|) = {rel:.3g} exceeds {CRITICAL_RTOL:g}; "
                           "the loss decreases along −∇L (certificate points)."))
 
-    ctype = _critical_type(landscape, theta)
+    ctype = _critical_type(landscape, theta, profile)
     hess, Hdata = _hessian(landscape, theta, budget, gen, gnorm)
     dense = hess.method == "dense"
     H = Hdata if dense else None

@@ -73,8 +73,11 @@ def critical_type(
     critical_tol: float = CRITICAL_RTOL,
     stationarity_tol: float = 1e-8,
     rtol: float | None = None,
+    profile=None,
 ) -> CriticalType:
     """Classify θ as "pure", "spurious", "not_critical" or "undetermined" (004 Def 1).
+
+    ``profile``: θ's :func:`rank_profile` when the caller already has it (same ``rtol``).
 
     Critical means ``‖∇L(θ)‖ / (1 + |L(θ)|) ≤ critical_tol`` (the tolerance policy).
     "undetermined" when a rank decision the verdict depends on is ambiguous.
@@ -87,7 +90,7 @@ def critical_type(
     g = landscape.grad(theta)
     gn = float(np.sqrt(sum(float(np.sum(x * x)) for x in g)))
     rel = relative_gradient_norm(gn, value)
-    prof = rank_profile(theta, rtol)
+    prof = rank_profile(theta, rtol) if profile is None else profile
     W = landscape.model.forward(theta)
     G = landscape.loss.grad(W)
     st = is_stationary_on_Mr(G, W, arch.r, tol=stationarity_tol, rtol=rtol)
