@@ -228,7 +228,6 @@ class SolutionCertificate:
     min_separation_ratio: float  # min ‖x_i − x_j‖ / (2(β_i + β_j))
     real: np.ndarray  # bool: proven real (conjugate-symmetry argument, list complete)
     nonreal: np.ndarray  # bool: proven non-real (‖Im x‖ > 2β)
-    real_alpha: np.ndarray  # unused (NaN): kept for the shape of older results
 
     @property
     def reality_decided(self) -> bool:
@@ -239,14 +238,21 @@ class SolutionCertificate:
             "alpha_max": float(np.max(self.alpha)) if self.alpha.size else 0.0,
             "beta_max": float(np.max(self.beta)) if self.beta.size else 0.0,
             "gamma_max": float(np.max(self.gamma)) if self.gamma.size else 0.0,
-            "alpha0": float(ALPHA0),
-            "all_approximate_zeros": self.all_approximate_zeros,
-            "distinct": self.distinct,
-            "min_separation_ratio": self.min_separation_ratio,
-            "n_proven_real": int(self.real.sum()),
-            "n_proven_nonreal": int(self.nonreal.sum()),
-            "reality_decided": self.reality_decided,
+            **verdict_fields(self),
         }
+
+
+def verdict_fields(cert) -> dict:
+    """The α-theory verdict shared by the single-chart and the mixed-chart certificates."""
+    return {
+        "alpha0": float(ALPHA0),
+        "all_approximate_zeros": cert.all_approximate_zeros,
+        "distinct": cert.distinct,
+        "min_separation_ratio": cert.min_separation_ratio,
+        "n_proven_real": int(cert.real.sum()),
+        "n_proven_nonreal": int(cert.nonreal.sum()),
+        "reality_decided": cert.reality_decided,
+    }
 
 
 def certify_solutions(system: PolySystem, X: np.ndarray) -> SolutionCertificate:
@@ -279,6 +285,5 @@ def certify_solutions(system: PolySystem, X: np.ndarray) -> SolutionCertificate:
         clear = dc > rad[:, None] + rad[None, :]
         np.fill_diagonal(clear, True)
         real = ad.certified & clear.all(axis=1)
-    real_alpha = np.full(P, np.nan)
     return SolutionCertificate(ad.alpha, ad.beta, ad.gamma, all_ok, distinct, min_sep, real,
-                               nonreal, real_alpha)
+                               nonreal)

@@ -36,6 +36,7 @@ from dlnscape.algebraic.alpha import (
     SolutionCertificate,
     alpha_data,
     certify_solutions,
+    verdict_fields,
 )
 from dlnscape.algebraic.formulation import (
     FORMULATION_VERSION,
@@ -446,15 +447,9 @@ class MixedChartCertificate:
         return {
             "kind": "mixed charts, W-space balls",
             "alpha_max": float(np.max(self.alpha)),
-            "alpha0": float(ALPHA0),
             "charts_used": sorted({int(c) for c in self.chart}),
             "radius_max": float(np.max(self.radius)),
-            "all_approximate_zeros": self.all_approximate_zeros,
-            "distinct": self.distinct,
-            "min_separation_ratio": self.min_separation_ratio,
-            "n_proven_real": int(self.real.sum()),
-            "n_proven_nonreal": int(self.nonreal.sum()),
-            "reality_decided": self.reality_decided,
+            **verdict_fields(self),
         }
 
 
