@@ -35,6 +35,8 @@ from dlnscape.linalg import EPS, RankDecision, numerical_rank
 CLUSTER_RTOL = 1e-10
 #: refuse to enumerate more components than this (C(m, r) grows fast)
 MAX_COMPONENTS = 200_000
+#: refuse to enumerate when the listed matrices would need more memory than this (bytes)
+ENUMERATION_MEMORY_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -247,21 +249,105 @@ def thm12_index(I, m: int) -> int:
     return sum(1 for j in Is for i in range(m) if i not in Is and j > i)
 
 
-def eckart_young_critical_points(
-    Q0: np.ndarray, r: int, *, cluster_rtol: float = CLUSTER_RTOL
-) -> EckartYoungResult:
-    """All critical points of ``h(W) = ‖W − Q0‖²_F`` on the smooth part of ``M_r``, with indices.
+@dataclass(frozen=True)
+class _EYContext:
+    """Everything about ``Q0`` and ``r`` that does not depend on a subset (one SVD)."""
 
-    Trager et al. 2020, Thm 12 (distinct positive singular values: ``C(m, r)`` points
-    ``U Σ_I Vᵀ``, index ``#{(j,i) ∈ I×Iᶜ : j > i}``) and its general form Thm 28 (repeated or
-    zero singular values: components described by :class:`FreeSubspace`, one representative
-    per component in ``points``). Special cases, described in ``description``:
+    Q0: np.ndarray
+    r: int
+    U: np.ndarray
+    s: np.ndarray
+    V: np.ndarray
+    clusters: tuple[SingularCluster, ...]
+    cid: np.ndarray
+    s_clean: np.ndarray
+    rank: RankDecision
+    rank_q: int
+    min_gap: float
+    distinct_positive: bool
+    cluster_rtol: float
 
-    * ``r ≥ min(shape)`` (M_r is everything): the only critical point is ``Q0``;
-    * ``rank Q0 = r``: the only critical point on the smooth part is ``Q0`` (value 0);
-    * ``rank Q0 < r``: no critical point of rank r exists; ``Q0`` (a singular point of M_r,
-      where ``∇h = 0``) is the global minimum and is returned with ``smooth=False``.
-    """
+    @property
+    def m(self) -> int:
+        return self.s.size
+
+    @property
+    def degenerate(self) -> bool:
+        """``Q0 ∈ M_r`` (``r ≥ m`` or ``rank Q0 ≤ r``): one critical point, ``Q0`` itself."""
+        return self.r >= self.m or self.rank_q <= self.r
+
+    @property
+    def positive(self) -> list[SingularCluster]:
+        return [c for c in self.clusters if c.sigma > 0]
+
+    @property
+    def finite(self) -> bool:
+        """Whether every critical component is a point. Outside the degenerate case a component
+        with ``0 < k_c < multiplicity`` exists for every repeated positive cluster (``r < rank
+        Q0`` leaves room for it), so this is "no repeated positive singular value"."""
+        return self.degenerate or all(c.multiplicity == 1 for c in self.positive)
+
+    def common(self) -> dict:
+        dy, dx = self.Q0.shape
+        return dict(
+            r=self.r, shape=(dy, dx), singular_values=self.s, U=self.U, V=self.V,
+            clusters=self.clusters, rank=self.rank, min_relative_gap=self.min_gap,
+            cluster_rtol=self.cluster_rtol,
+        )
+
+    def Q_of(self, I: tuple[int, ...]) -> np.ndarray:
+        idx = list(I)
+        return (self.U[:, idx] * self.s[idx]) @ self.V[:, idx].T
+
+    def degenerate_point(self) -> tuple[EYCriticalPoint, str]:
+        r, m, rank_q = self.r, self.m, self.rank_q
+        pt_I = tuple(range(rank_q))
+        smooth = r >= m or rank_q == r
+        pt = EYCriticalPoint(pt_I, self.Q0.copy(), 0.0, 0, 0, 0, True, (), smooth)
+        if r >= m:
+            why = (f"r = {r} ≥ min(shape) = {m}: M_r is the whole space, h is strictly convex and "
+                   f"its only critical point is Q0 (value 0).")
+        elif rank_q == r:
+            why = (f"rank Q0 = {rank_q} = r: Q0 lies on the smooth part of M_r; it is the only "
+                   f"critical point there (Thm 28's criterion Q0 − P ∈ Col(P)⊥⊗Row(P)⊥ forces "
+                   f"P = Q0 when rank Q0 = rank P) and the global minimum (value 0).")
+        else:
+            why = (f"rank Q0 = {rank_q} < r = {r}: no rank-r matrix is critical (Q0 − P would be "
+                   f"normal to P, giving rank Q0 ≥ r); Q0 itself is the global minimum, a "
+                   f"singular point of M_r where ∇h = 0 (returned with smooth=False).")
+        return pt, why
+
+    def top_counts(self) -> tuple[int, ...]:
+        """The composition of the global minimum: the top clusters greedily (the first one
+        :func:`_compositions` yields)."""
+        left, out = self.r, []
+        for c in self.positive:
+            k = min(c.multiplicity, left)
+            out.append(k)
+            left -= k
+        return tuple(out)
+
+    def point_of_counts(self, counts: tuple[int, ...], top: tuple[int, ...]) -> EYCriticalPoint:
+        """The representative of the component with ``counts[c]`` indices from cluster c."""
+        positive = self.positive
+        U, V, s_clean = self.U, self.V, self.s_clean
+        I = tuple(i for c, k in zip(positive, counts, strict=True) for i in c.indices[:k])
+        neg, zero = _index_nullity(I, s_clean, self.cid)
+        free = tuple(
+            FreeSubspace(c.sigma, c.indices, k, U[:, list(c.indices)], V[:, list(c.indices)])
+            for c, k in zip(positive, counts, strict=True)
+            if 0 < k < c.multiplicity
+        )
+        dim = sum(f.dimension for f in free)
+        value = float(np.sum(s_clean ** 2) - np.sum(s_clean[list(I)] ** 2))
+        return EYCriticalPoint(I, self.Q_of(I), value, neg, zero, dim, counts == top, free)
+
+    def point(self, I=None) -> EYCriticalPoint:
+        """:func:`eckart_young_critical_point` on this context."""
+        return _ey_point(self, I)
+
+
+def _ey_context(Q0: np.ndarray, r: int, cluster_rtol: float) -> _EYContext:
     Q0 = as_float_matrix(Q0, "Q0")
     if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0:
         raise ShapeError(f"r: expected a non-negative integer rank, got {r!r}")
@@ -285,92 +371,161 @@ def eckart_young_critical_points(
     ]
     min_gap = float(min(gaps)) if gaps else math.inf
     distinct_positive = all(c.multiplicity == 1 and c.sigma > 0 for c in clusters)
-    common = dict(
-        r=r, shape=(dy, dx), singular_values=s, U=U, V=V, clusters=clusters, rank=dec,
-        min_relative_gap=min_gap, cluster_rtol=cluster_rtol,
-    )
+    return _EYContext(Q0, r, U, s, V, clusters, cid, s_clean, dec, rank_q, min_gap,
+                      distinct_positive, cluster_rtol)
 
-    def Q_of(I: tuple[int, ...]) -> np.ndarray:
-        idx = list(I)
-        return (U[:, idx] * s[idx]) @ V[:, idx].T
 
-    # -- degenerate situations: Q0 already in M_r -------------------------------------------
-    if r >= m or rank_q <= r:
-        pt_I = tuple(range(rank_q))
-        smooth = r >= m or rank_q == r
-        pt = EYCriticalPoint(pt_I, Q0.copy(), 0.0, 0, 0, 0, True, (), smooth)
-        if r >= m:
-            why = (f"r = {r} ≥ min(shape) = {m}: M_r is the whole space, h is strictly convex and "
-                   f"its only critical point is Q0 (value 0).")
-        elif rank_q == r:
-            why = (f"rank Q0 = {rank_q} = r: Q0 lies on the smooth part of M_r; it is the only "
-                   f"critical point there (Thm 28's criterion Q0 − P ∈ Col(P)⊥⊗Row(P)⊥ forces "
-                   f"P = Q0 when rank Q0 = rank P) and the global minimum (value 0).")
-        else:
-            why = (f"rank Q0 = {rank_q} < r = {r}: no rank-r matrix is critical (Q0 − P would be "
-                   f"normal to P, giving rank Q0 ≥ r); Q0 itself is the global minimum, a "
-                   f"singular point of M_r where ∇h = 0 (returned with smooth=False).")
+def _description(ctx: _EYContext, n_points: int) -> str:
+    m, r = ctx.m, ctx.r
+    if ctx.distinct_positive:
+        return (f"distinct positive singular values: exactly C({m}, {r}) = {math.comb(m, r)} "
+                f"isolated critical points Q_I = U Σ_I Vᵀ (Thm 12); the unique local minimum is "
+                f"I = {{1..{r}}} and it is global.")
+    positive = ctx.positive
+    zero_c = [c for c in ctx.clusters if c.sigma == 0]
+    parts = []
+    rep = [c for c in positive if c.multiplicity > 1]
+    if rep:
+        parts.append(
+            "repeated singular values "
+            + ", ".join(f"σ={c.sigma:.6g} (×{c.multiplicity}, indices {list(c.indices)})"
+                        for c in rep)
+            + ": choosing c of the k equal values leaves a free c-dimensional subspace of "
+              "their left singular space (a Grassmannian Gr(c, k)), so those critical sets "
+              "are positive-dimensional manifolds"
+        )
+    if zero_c:
+        parts.append(
+            f"zero singular values at indices {list(zero_c[0].indices)}: they can never be "
+            f"in I (Q_I would have rank < r, a singular point of M_r)"
+        )
+    return (f"general Eckart–Young (Thm 28): {n_points} critical component(s), "
+            f"one representative each; " + "; ".join(parts)
+            + ". Index = #{(j∈I, i∉I): σ_i > σ_j}; nullity = #{σ_i = σ_j} = component "
+              "dimension; all local minima are global.")
+
+
+def count_critical_components(Q0: np.ndarray, r: int, *,
+                              cluster_rtol: float = CLUSTER_RTOL) -> int:
+    """How many critical components (points, for distinct σ) :func:`eckart_young_critical_points`
+    would list: ``C(m, r)`` for distinct positive singular values (Trager et al. 2020, Thm 12),
+    the number of per-cluster count vectors in general (Thm 28), 1 when ``Q0 ∈ M_r``."""
+    ctx = _ey_context(Q0, r, cluster_rtol)
+    if ctx.degenerate:
+        return 1
+    return _count_compositions([c.multiplicity for c in ctx.positive], ctx.r)
+
+
+def eckart_young_critical_points(
+    Q0: np.ndarray, r: int, *, cluster_rtol: float = CLUSTER_RTOL,
+    max_points: int = MAX_COMPONENTS,
+) -> EckartYoungResult:
+    """All critical points of ``h(W) = ‖W − Q0‖²_F`` on the smooth part of ``M_r``, with indices.
+
+    Trager et al. 2020, Thm 12 (distinct positive singular values: ``C(m, r)`` points
+    ``U Σ_I Vᵀ``, index ``#{(j,i) ∈ I×Iᶜ : j > i}``) and its general form Thm 28 (repeated or
+    zero singular values: components described by :class:`FreeSubspace`, one representative
+    per component in ``points``). Special cases, described in ``description``:
+
+    * ``r ≥ min(shape)`` (M_r is everything): the only critical point is ``Q0``;
+    * ``rank Q0 = r``: the only critical point on the smooth part is ``Q0`` (value 0);
+    * ``rank Q0 < r``: no critical point of rank r exists; ``Q0`` (a singular point of M_r,
+      where ``∇h = 0``) is the global minimum and is returned with ``smooth=False``.
+
+    This enumerates: it refuses (:class:`DlnscapeError` naming ``max_points``) when there are
+    more than ``max_points`` components, or when their matrices would not fit in
+    :data:`ENUMERATION_MEMORY_BYTES`. One point: :func:`eckart_young_critical_point`.
+    """
+    ctx = _ey_context(Q0, r, cluster_rtol)
+    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) \
+            or max_points < 1:
+        raise DlnscapeError(f"max_points: expected a positive integer, got {max_points!r}")
+    common = ctx.common()
+    if ctx.degenerate:  # -- Q0 already in M_r ----------------------------------------------
+        pt, why = ctx.degenerate_point()
         return EckartYoungResult(
-            **common, generic=distinct_positive, finite=True, points=(pt,), description=why
+            **common, generic=ctx.distinct_positive, finite=True, points=(pt,), description=why
         )
-
     # -- Q0 ∉ M_r: Thm 28 ---------------------------------------------------------------------
-    positive = [c for c in clusters if c.sigma > 0]
-    mults = [c.multiplicity for c in positive]
-    n_comp = _count_compositions(mults, r)
-    if n_comp > MAX_COMPONENTS:
+    dy, dx = ctx.Q0.shape
+    mults = [c.multiplicity for c in ctx.positive]
+    n_comp = _count_compositions(mults, ctx.r)
+    need = 8 * n_comp * dy * dx
+    if n_comp > max_points or need > ENUMERATION_MEMORY_BYTES:
         raise DlnscapeError(
-            f"r: the critical set of ‖W − Q0‖² on M_{r} has {n_comp} components for a "
-            f"{dy}×{dx} Q0, above the limit {MAX_COMPONENTS}; use a smaller r or shape"
+            f"max_points: the critical set of ‖W − Q0‖² on M_{ctx.r} has {n_comp} components "
+            f"for a {dy}×{dx} Q0 (their matrices need {need / 1024**3:.3g} GiB), above the "
+            f"limit of {max_points} points / {ENUMERATION_MEMORY_BYTES / 1024**3:.3g} GiB; "
+            f"build single points with eckart_young_critical_point(Q0, r, I) (or "
+            f"dlnscape.functional.critical_point_from_subset / global_minimum), or use a "
+            f"smaller r or shape"
         )
-    min_value = float(np.sum(s_clean[r:] ** 2))
-    top_counts = None
-    points = []
-    for counts in _compositions(mults, r):
-        I = tuple(i for c, k in zip(positive, counts, strict=True) for i in c.indices[:k])
-        if top_counts is None:
-            top_counts = counts
-        neg, zero = _index_nullity(I, s_clean, cid)
-        free = tuple(
-            FreeSubspace(c.sigma, c.indices, k, U[:, list(c.indices)], V[:, list(c.indices)])
-            for c, k in zip(positive, counts, strict=True)
-            if 0 < k < c.multiplicity
-        )
-        dim = sum(f.dimension for f in free)
-        value = float(np.sum(s_clean ** 2) - np.sum(s_clean[list(I)] ** 2))
-        is_glob = counts == top_counts  # the first composition takes the top clusters greedily
-        points.append(EYCriticalPoint(I, Q_of(I), value, neg, zero, dim, is_glob, free))
+    top = ctx.top_counts()
+    points = [ctx.point_of_counts(counts, top) for counts in _compositions(mults, ctx.r)]
+    min_value = float(np.sum(ctx.s_clean[ctx.r:] ** 2))
     assert abs(min(p.value for p in points) - min_value) <= 1e-9 * (1 + min_value)
     finite = all(p.dimension == 0 for p in points)
-    if distinct_positive:
-        why = (f"distinct positive singular values: exactly C({m}, {r}) = {math.comb(m, r)} "
-               f"isolated critical points Q_I = U Σ_I Vᵀ (Thm 12); the unique local minimum is "
-               f"I = {{1..{r}}} and it is global.")
-    else:
-        zero_c = [c for c in clusters if c.sigma == 0]
-        parts = []
-        rep = [c for c in positive if c.multiplicity > 1]
-        if rep:
-            parts.append(
-                "repeated singular values "
-                + ", ".join(f"σ={c.sigma:.6g} (×{c.multiplicity}, indices {list(c.indices)})"
-                            for c in rep)
-                + ": choosing c of the k equal values leaves a free c-dimensional subspace of "
-                  "their left singular space (a Grassmannian Gr(c, k)), so those critical sets "
-                  "are positive-dimensional manifolds"
-            )
-        if zero_c:
-            parts.append(
-                f"zero singular values at indices {list(zero_c[0].indices)}: they can never be "
-                f"in I (Q_I would have rank < r, a singular point of M_r)"
-            )
-        why = (f"general Eckart–Young (Thm 28): {len(points)} critical component(s), "
-               f"one representative each; " + "; ".join(parts)
-               + ". Index = #{(j∈I, i∉I): σ_i > σ_j}; nullity = #{σ_i = σ_j} = component "
-                 "dimension; all local minima are global.")
     return EckartYoungResult(
-        **common, generic=distinct_positive, finite=finite, points=tuple(points), description=why
+        **common, generic=ctx.distinct_positive, finite=finite, points=tuple(points),
+        description=_description(ctx, len(points)),
     )
+
+
+def _subset_counts(ctx: _EYContext, I) -> tuple[int, ...]:
+    """The per-positive-cluster counts of ``I`` when ``I`` names a critical component, with the
+    same rule as :meth:`EckartYoungResult.point`; else a :class:`DlnscapeError` naming ``I``."""
+    try:
+        key = tuple(sorted(int(i) for i in I))
+    except TypeError:
+        raise DlnscapeError(f"I: expected a collection of 0-based indices, got {I!r}") from None
+    counts = _cluster_counts(key, ctx.clusters)
+    ok = (sum(counts) == ctx.r
+          and all(k == 0 for c, k in zip(ctx.clusters, counts, strict=True) if c.sigma == 0))
+    if not ok:
+        raise DlnscapeError(
+            f"I: {key} is not a critical subset of size r={ctx.r} for these singular values "
+            f"(indices must be distinct, in [0, {ctx.m}), with σ_i > 0)"
+        )
+    return tuple(k for c, k in zip(ctx.clusters, counts, strict=True) if c.sigma > 0)
+
+
+def eckart_young_critical_point(
+    Q0: np.ndarray, r: int, I=None, *, cluster_rtol: float = CLUSTER_RTOL
+) -> EYCriticalPoint:
+    """One critical point of ``‖W − Q0‖²`` on ``M_r``, built directly (no enumeration).
+
+    ``I = None`` gives the global minimum ``U Σ_{1..r} Vᵀ`` (Eckart–Young; Trager et al. 2020,
+    Thm 12 / Thm 28: the top-r subset, all local minima global); otherwise the point (or the
+    representative of the critical component, as :meth:`EckartYoungResult.point`) of the
+    0-based subset ``I``, with Thm 12's index and the nullity/free subspaces of Thm 28. Equal
+    to the matching entry of :func:`eckart_young_critical_points` — one SVD and O(r·m) work
+    instead of ``C(m, r)`` points.
+
+    When ``σ_r = σ_{r+1}`` the global minimiser is not unique: the returned representative
+    has ``dimension > 0`` and ``free`` describes the Grassmannian of minimisers.
+    """
+    return _ey_context(Q0, r, cluster_rtol).point(I)
+
+
+def _ey_point(ctx: _EYContext, I) -> EYCriticalPoint:
+    if ctx.degenerate:
+        pt, _ = ctx.degenerate_point()
+        if I is not None:
+            try:
+                key = tuple(sorted(int(i) for i in I))
+            except TypeError:
+                raise DlnscapeError(
+                    f"I: expected a collection of 0-based indices, got {I!r}") from None
+            if key != pt.I and _cluster_counts(key, ctx.clusters) != _cluster_counts(
+                    pt.I, ctx.clusters):
+                raise DlnscapeError(
+                    f"I: {key} is not a critical subset of size r={ctx.r} for these singular "
+                    f"values (Q0 ∈ M_r: the only critical point is Q0, I = {pt.I})"
+                )
+        return pt
+    top = ctx.top_counts()
+    counts = top if I is None else _subset_counts(ctx, I)
+    return ctx.point_of_counts(counts, top)
 
 
 def _compositions(mults: list[int], r: int):

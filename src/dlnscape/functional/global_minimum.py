@@ -25,7 +25,8 @@ from dlnscape.errors import ArchitectureError, LossError
 from dlnscape.linalg import EPS
 from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, LogisticLoss, Loss, SquaredLoss
 
-from .squared import function_space_critical_points, scalar_metric
+from .eckart_young import CLUSTER_RTOL
+from .squared import _direct, scalar_metric
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,18 @@ def _closed(loss: Loss, value: float, W: np.ndarray, method: str, details: dict)
     return GlobalMinimum(value, W, method, tol, True, details)
 
 
+def _non_unique_reason(dp, g) -> str:
+    parts = [f"σ = {f.sigma:.6g} repeated ×{len(f.indices)} across the rank cut (σ_r = σ_r+1): "
+             f"any {f.chosen}-dimensional subspace of its singular space gives a minimiser, a "
+             f"Gr({f.chosen}, {len(f.indices)}) (Trager et al. 2020, Thm 28)" for f in g.free]
+    red = dp.reduction
+    if red is not None and red.k < red.d0:
+        parts.append(f"X has rank {red.k} < d_0 = {red.d0}: W + N U_⊥ᵀ with Col(N) ⊆ Col(W) "
+                     f"is a minimiser too (Nouiehed & Razaviyayn Lem 7)")
+    return (f"the global minimiser is not unique (a {g.dimension}-dimensional set): "
+            + "; ".join(parts))
+
+
 def global_minimum_report(loss: Loss, arch) -> GlobalMinimumReport:
     """Global minimum of ``L = l ∘ μ_arch`` with a status and a reason (module docstring)."""
     a = _arch(arch)
@@ -120,28 +133,37 @@ def global_minimum_report(loss: Loss, arch) -> GlobalMinimumReport:
                 why = (f"c = {loss.c} < 0: l is concave and unbounded below on M_{r} "
                        f"(along any rank-one ray W = tE, l ~ (c/2)t²‖E‖² → −∞)")
             return GlobalMinimumReport("unbounded", None, why, -np.inf)
-        fs = function_space_critical_points(loss, r)
-        g = fs.global_minimum
+        # the top-r subset directly (Eckart–Young): no enumeration of the C(m, r) points
+        dp = _direct(loss, r, CLUSTER_RTOL)
+        g = dp.point(None)
+        sv = dp.ctx.s if dp.ctx is not None else np.zeros(1)
         if isinstance(loss, SquaredLoss):
-            sv = fs.eckart_young.singular_values
             value = 0.5 * (float(np.vdot(loss.Y, loss.Y)) - float(np.sum(sv[:r] ** 2)))
             method = ("closed form: Eckart–Young on Q̄ = Y V_k after the SVD reduction of X "
                       "(Trager et al. 2020 §3.3; Nouiehed & Razaviyayn Lem 7)")
-            details = {"singular_values_Q": sv.tolist(), "rank_X": fs.x_rank.rank,
+            details = {"singular_values_Q": sv.tolist(), "rank_X": dp.reduction.X_rank.rank,
                        "scale_hint": float(np.vdot(loss.Y, loss.Y))}
         else:
             value = g.value
             method = ("closed form: Eckart–Young (Trager et al. 2020, Thm 12/28)"
                       if isinstance(loss, DistanceLoss) else
                       "closed form: complete the square, then Eckart–Young")
-            details = {"singular_values_target": fs.eckart_young.singular_values.tolist(),
-                       "scale": fs.scale, "constant": fs.constant,
-                       "scale_hint": fs.scale * float(np.vdot(fs.target, fs.target))
-                       + abs(fs.constant)}
-        details["unique_minimizer"] = bool(
-            sum(1 for p in fs.points if p.is_global_minimum) == 1
-            and g.dimension == 0 and fs.finite
-        )
+            details = {"singular_values_target": sv.tolist(),
+                       "scale": dp.scale, "constant": dp.constant,
+                       "scale_hint": dp.scale * float(np.vdot(dp.target, dp.target))
+                       + abs(dp.constant)}
+        # as before: True only when no critical component has positive dimension (a
+        # conservative flag: False whenever any positive singular value repeats)
+        details["unique_minimizer"] = bool(g.dimension == 0 and dp.finite)
+        # the precise statement: the set of global minimisers has this dimension (0 iff unique).
+        # σ_r = σ_{r+1} leaves a Grassmannian of minimisers (Thm 28); a rank-deficient X adds
+        # the linear family W + N U_⊥ᵀ (Lem 7); both are counted in g.dimension.
+        details["minimizer_set_dimension"] = int(g.dimension)
+        details["repeated_sigma_r"] = bool(
+            dp.ctx is not None and not dp.ctx.degenerate and any(
+                0 < len(set(g.I) & set(c.indices)) < c.multiplicity for c in dp.ctx.positive))
+        if g.dimension > 0:
+            details["non_unique_reason"] = _non_unique_reason(dp, g)
         return GlobalMinimumReport("attained", _closed(loss, value, g.W, method, details),
                                    "closed form")
     if isinstance(loss, DistanceLoss):

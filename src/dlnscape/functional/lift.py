@@ -16,8 +16,9 @@ from dlnscape.architecture import Architecture, Point, as_float_matrix, end_to_e
 from dlnscape.errors import DlnscapeError, PointError
 from dlnscape.losses import Loss
 
+from .eckart_young import CLUSTER_RTOL
 from .global_minimum import _arch
-from .squared import FunctionSpacePoint, function_space_critical_points
+from .squared import FunctionSpacePoint, _direct
 
 
 def lift(W: np.ndarray, arch, rng: np.random.Generator | int | None = None) -> Point:
@@ -67,10 +68,11 @@ def critical_point_from_subset(
 ) -> tuple[Point, SubsetCriticalPoint]:
     """The weights of the function-space critical point indexed by ``I`` (0-based, ``#I = r``).
 
-    ``W_I`` from :func:`~dlnscape.functional.squared.function_space_critical_points`
-    (squared loss, Eckart–Young-type losses), lifted by :func:`lift`. By Trager et al. 2020,
-    Prop 6 and Thm 12, the lifted point is critical and a strict saddle with (at least)
-    ``index`` negative Hessian eigenvalues unless ``index = 0`` (then a global minimum).
+    ``W_I`` from :func:`~dlnscape.functional.squared.function_space_critical_point` (built
+    directly, no enumeration; squared loss, Eckart–Young-type losses), lifted by
+    :func:`lift`. By Trager et al. 2020, Prop 6 and Thm 12, the lifted point is critical and a
+    strict saddle with (at least) ``index`` negative Hessian eigenvalues unless ``index = 0``
+    (then a global minimum).
     """
     a = _arch(arch)
     if not isinstance(a, Architecture):  # pragma: no cover
@@ -82,8 +84,9 @@ def critical_point_from_subset(
     if len(set(Ii)) != len(Ii):
         raise DlnscapeError(f"I: expected distinct indices, got {I!r}")
     loss.check_shape(a.end_to_end_shape)
-    fs = function_space_critical_points(loss, a.r)
-    m = len(fs.eckart_young.singular_values)
+    # the requested subset directly (no enumeration of the C(m, r) points)
+    fs = _direct(loss, a.r, CLUSTER_RTOL)
+    m = fs.m
     if len(Ii) != min(a.r, m) or any(i < 0 or i >= m for i in Ii):
         raise DlnscapeError(
             f"I: expected {min(a.r, m)} distinct indices in [0, {m}) (r = {a.r}), got {Ii}"
