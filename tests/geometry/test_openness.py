@@ -183,6 +183,33 @@ def test_001_lem10_probe_rate_at_a_nondegenerate_point():
     assert all(f == 1.0 for f in pr.reached_within_eps) and abs(pr.slope - 1) < 0.15
 
 
+def _numpy_jacobian(theta) -> np.ndarray:
+    """dμ(θ) written again from the product rule with numpy: the column of entry (a, b) of
+    W_k is vec_row(W_{>k} E_ab W_{<k})."""
+    cols = []
+    for k, Wk in enumerate(theta):
+        below = np.eye(theta[0].shape[1])
+        for M in theta[:k]:
+            below = M @ below
+        above = np.eye(Wk.shape[0])
+        for M in theta[k + 1 :]:
+            above = M @ above
+        cols += [np.outer(above[:, a], below[b]).ravel() for a in range(Wk.shape[0])
+                 for b in range(Wk.shape[1])]
+    return np.column_stack(cols)
+
+
+def _clear_rank(M: np.ndarray) -> int | None:
+    """numpy's SVD rank (cut 1e-9·σ_1) when no singular value lies near the cut
+    (in [1e-12·σ_1, 1e-6·σ_1]), else None."""
+    s = np.linalg.svd(M, compute_uv=False)
+    if s.size == 0 or s[0] == 0.0:
+        return 0
+    if np.any((s > 1e-12 * s[0]) & (s < 1e-6 * s[0])):
+        return None
+    return int(np.sum(s > 1e-9 * s[0]))
+
+
 def _all_points(hmax=3, dmax=3, per=4, seed=0):
     rng = np.random.default_rng(seed)
     for h in range(2, hmax + 1):
@@ -206,12 +233,19 @@ def test_000_cor32_compared_with_openness():
       also have counterexamples, e.g. d = (1,1,3,1), θ = ([0], e_1, e_1ᵀ): dμ is onto
       (Thm 4), so μ is open, but the k = 1 layer condition fails.
     """
-    n_suff = n_nec_fill = n_nec_nonfill = 0
+    n_suff = n_nec_fill = n_nec_nonfill = n_nonfill_checked = 0
     for arch, th in _all_points():
         lw = layerwise_openness_test(th)
         op = lw.openness.is_open
         if lw.criterion_holds is None or op is None:
             continue
+        if not arch.filling:
+            # (a), first half: at the last bottleneck k (d_k = r < min(d_0, d_h), so
+            # d_k < min(d_{k+1}, d_0)) the pair (W_{k+1}, W_{k,-}) has an image of rank ≤ d_k,
+            # never open in the full space, so the k-th condition and the criterion fail
+            kb = max(k for k in range(1, arch.h) if arch.widths[k] == arch.r)
+            assert lw.per_layer[kb - 1]["k"] == kb and lw.per_layer[kb - 1]["holds"] is False
+            assert lw.criterion_holds is False, (arch.widths, [W.tolist() for W in th])
         if lw.criterion_holds:
             assert op is True, (arch, [W.tolist() for W in th])
             n_suff += 1
@@ -220,8 +254,19 @@ def test_000_cor32_compared_with_openness():
                 n_nec_fill += 1
             else:
                 n_nec_nonfill += 1
-                assert True
-    assert n_suff > 100 and n_nec_fill > 0 and n_nec_nonfill > 0
+                # (a), second half: openness onto M_r at a non-degenerate point, checked
+                # independently: rk W = r and the product-rule Jacobian (numpy) has rank
+                # dim M_r = r(d_0 + d_h − r), so μ is a submersion onto M_r, hence open
+                W = th[0]
+                for M in th[1:]:
+                    W = M @ W
+                rk_W, rk_J = _clear_rank(W), _clear_rank(_numpy_jacobian(th))
+                if rk_W == arch.r and rk_J is not None:
+                    r = arch.r
+                    assert rk_J == r * (arch.d_in + arch.d_out - r), (arch.widths, rk_J)
+                    n_nonfill_checked += 1
+                assert not lw.openness.theorem.startswith("undetermined")
+    assert n_suff > 100 and n_nec_fill > 0 and n_nec_nonfill > 0 and n_nonfill_checked > 0
     # the explicit filling counterexample
     th = (np.zeros((1, 1)), np.array([[1.0], [0], [0]]), np.array([[1.0, 0, 0]]))
     lw = layerwise_openness_test(th)
