@@ -208,6 +208,7 @@ def test_points_outside_the_big_cell_are_found_in_smaller_cells(shape, r, pad):
     assert res.certified
     assert res.n_complex == res.n_real == math.comb(min(shape), r)
     assert sorted(p.index for p in res.points)[0] == 0 and res.n_local_minima == 1
+    assert_same_critical_set(res.points, eckart_young_reference(Q0, r), float(np.linalg.norm(Q0)))
 
 
 def test_non_finite_critical_set_is_reported_not_enumerated():
