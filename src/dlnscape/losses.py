@@ -45,6 +45,20 @@ class DataForm(NamedTuple):
     hvp: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+class LossMagnitude(NamedTuple):
+    """How large ``l`` and ``∇l`` are near W, in the loss's own units: the sum of the absolute
+    sizes of the terms that are added up to compute them (so rounding errors are at most a few
+    ulps of these, and a tolerance relative to them is invariant under scaling the data or the
+    loss). ``value`` ≥ |l(W)|-type terms; ``gradient`` ≥ ‖∇l(W)‖-type terms (Frobenius)."""
+
+    value: float
+    gradient: float
+
+
+def _fro(A) -> float:
+    return float(np.linalg.norm(A))
+
+
 class Loss:
     """A loss ``l: R^{d_h×d_0} → R``. Subclasses set ``shape`` (or ``None`` for any shape)."""
 
@@ -82,6 +96,17 @@ class Loss:
     def data_form(self) -> DataForm | None:
         """The loss as ``ℓ(WX)`` (see :class:`DataForm`), or None when it is not of that form."""
         return None
+
+    def magnitude(self, W: np.ndarray) -> LossMagnitude:
+        """The size of the terms that make up ``l(W)`` and ``∇l(W)`` (see :class:`LossMagnitude`).
+
+        Generic bound for losses that do not say more: ``|l(W)| + ‖∇l(W)‖‖W‖`` and
+        ``‖∇l(W)‖ + ‖∇²l(W)[W]‖``: both scale like l and ∇l when the data or the loss are scaled.
+        """
+        W = np.asarray(W, dtype=np.float64)
+        G = self.grad(W)
+        nW = _fro(W)
+        return LossMagnitude(abs(self.value(W)) + _fro(G) * nW, _fro(G) + _fro(self.hvp(W, W)))
 
     def jax_value(self, W):
         """The same loss written in JAX: the reference for tests, and the engine of jet."""
@@ -192,6 +217,11 @@ class SquaredLoss(Loss):
     def value(self, W: np.ndarray) -> float:
         return self.output_value(W @ self.X)
 
+    def magnitude(self, W: np.ndarray) -> LossMagnitude:
+        """``½(‖WX‖ + ‖Y‖)²`` and ``(‖WX‖ + ‖Y‖)‖X‖``."""
+        r = _fro(np.asarray(W) @ self.X) + _fro(self.Y)
+        return LossMagnitude(0.5 * r * r, r * _fro(self.X))
+
     def grad(self, W: np.ndarray) -> np.ndarray:
         return (W @ self.X - self.Y) @ self.X.T
 
@@ -257,6 +287,13 @@ class DistanceLoss(Loss):
         D = W - self.Q0
         return float(np.vdot(D, self._apply_G(D)))
 
+    def magnitude(self, W: np.ndarray) -> LossMagnitude:
+        """``‖φ‖²(‖W‖ + ‖Q0‖)²`` and ``2‖φᵀφ‖(‖W‖ + ‖Q0‖)`` (Frobenius norms; φ = I if None)."""
+        r = _fro(W) + _fro(self.Q0)
+        p2 = 1.0 if self.phi is None else _fro(self.phi) ** 2
+        g = 1.0 if self.phi is None else _fro(self._G)
+        return LossMagnitude(p2 * r * r, 2.0 * g * r)
+
     def grad(self, W: np.ndarray) -> np.ndarray:
         return 2.0 * self._apply_G(W - self.Q0)
 
@@ -309,6 +346,11 @@ class LinearQuadraticLoss(Loss):
     def value(self, W: np.ndarray) -> float:
         D = W - self.W0
         return float(np.vdot(self.A, W) + 0.5 * self.c * np.vdot(D, D))
+
+    def magnitude(self, W: np.ndarray) -> LossMagnitude:
+        """``‖A‖‖W‖ + ½|c|(‖W‖ + ‖W0‖)²`` and ``‖A‖ + |c|(‖W‖ + ‖W0‖)``."""
+        nA, r = _fro(self.A), _fro(W) + _fro(self.W0)
+        return LossMagnitude(nA * _fro(W) + 0.5 * abs(self.c) * r * r, nA + abs(self.c) * r)
 
     def grad(self, W: np.ndarray) -> np.ndarray:
         return self.A + self.c * (W - self.W0)
@@ -403,6 +445,13 @@ class LogisticLoss(Loss):
 
     def value(self, W: np.ndarray) -> float:
         return self.output_value(W @ self.X) + 0.5 * self.ridge * float(np.vdot(W, W))
+
+    def magnitude(self, W: np.ndarray) -> LossMagnitude:
+        """``(1/n)Σ(|z| + log 2) + ½ridge‖W‖²`` and ``‖X‖√(d_h/n) + ridge‖W‖`` (z = y ⊙ WX)."""
+        Z = np.asarray(W) @ self.X
+        v = float(np.sum(np.abs(Z) + math.log(2.0)) / self.n) + 0.5 * self.ridge * _fro(W) ** 2
+        g = _fro(self.X) * math.sqrt(self.labels.shape[0] / self.n) + self.ridge * _fro(W)
+        return LossMagnitude(v, g)
 
     def grad(self, W: np.ndarray) -> np.ndarray:
         return self.output_grad(W @ self.X) @ self.X.T + self.ridge * W

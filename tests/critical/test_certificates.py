@@ -20,6 +20,7 @@ from dlnscape.critical import (
 from dlnscape.examples import hofflin_counterexample, minimal_cubic_example, nouiehed_intro_example
 from dlnscape.functional import critical_point_from_subset
 from dlnscape.io import to_jsonable
+from dlnscape.tolerances import hessian_zero_threshold
 
 
 def _roundtrip(cert):
@@ -85,7 +86,11 @@ def _classified(name, L, theta):
 @pytest.mark.parametrize("name,L,theta", CASES, ids=[c[0] for c in CASES])
 def test_classify_certificates_verify_and_roundtrip(name, L, theta):
     res = _classified(name, L, theta)
-    assert res.verdict != "undetermined", res.reasons
+    expected = next(v for key, v in (("global minimum", "global_minimum"),
+                                     ("strict saddle", "strict_saddle"),
+                                     ("degenerate saddle", "degenerate_saddle"),
+                                     ("not critical", "not_critical")) if name.startswith(key))
+    assert res.verdict == expected, (res.verdict, res.reasons)
     assert res.all_certificates
     assert res.verify(L)
     for cert in res.all_certificates:
@@ -137,11 +142,19 @@ def test_local_minimum_certificate_positive_definite_hessian():
     Q0 = np.array([[1.0, -2.0], [0.5, 3.0]])
     phi = np.diag([1.0, 2.0, 3.0, 4.0])
     L = Landscape(LinearNetwork(Architecture((2, 2))), DistanceLoss(Q0, phi))
+    eigs = np.linalg.eigvalsh(2.0 * phi.T @ phi)  # ∇²l = 2φᵀφ, computed here
+    thr = hessian_zero_threshold(eigs)
     cert = LocalMinimumCertificate((Q0.copy(),), 0.0, "positive_definite_hessian",
-                                   2.0, 1e-12)
+                                   float(eigs[0]), thr)
     assert cert.verify(L)
     assert not LocalMinimumCertificate((Q0 + 0.1,), L.value((Q0 + 0.1,)),
-                                       "positive_definite_hessian", 2.0, 1e-12).verify(L)
+                                       "positive_definite_hessian", float(eigs[0]),
+                                       thr).verify(L)
+    # a stored threshold or eigenvalue that is not the recomputed one fails
+    assert not LocalMinimumCertificate((Q0.copy(),), 0.0, "positive_definite_hessian",
+                                       float(eigs[0]), 1e-12).verify(L)
+    assert not LocalMinimumCertificate((Q0.copy(),), 0.0, "positive_definite_hessian",
+                                       3.0, thr).verify(L)
 
 
 def test_global_certificate_rejects_a_saddle_with_a_lower_value_claim():

@@ -150,18 +150,37 @@ def register(app: typer.Typer) -> None:
         if not certs:
             raise SpecError(f"CERT: {cert} contains no certificate (verdict "
                             f"{data.get('verdict')!r})")
-        ok_all = True
-        for d in certs:
-            c = certificate_from_dict(d)
-            rep = c.check(landscape, theta)
-            ok_all &= rep.ok
-            mark = "[green]OK[/]" if rep.ok else "[red]FAILED[/]"
+        from dlnscape.critical.certificates import check_verdict
+
+        objs = [certificate_from_dict(d) for d in certs]
+        verdict = data.get("verdict")
+        if verdict is None:
+            # a bare certificate: check it alone, and say that no verdict was stored
+            reps = [(c, c.check(landscape, theta)) for c in objs]
+            ok_all = all(r.ok for _, r in reps)
+        else:
+            rep = check_verdict(landscape, theta, str(verdict), objs)
+            ok_all = rep.ok
+            by_index = {f.get("index"): f for f in rep.checks if "index" in f}
+            reps = []
+            for i, c in enumerate(objs):
+                sub = by_index.get(i, {})
+                reps.append((c, type("R", (), {"ok": sub.get("ok", False),
+                                               "failures": sub.get("failures", [])})()))
+        for c, r in reps:
+            mark = "[green]OK[/]" if r.ok else "[red]FAILED[/]"
             console.print(f"{mark}  {c.kind} ({getattr(c, 'method', '')}): {c.summary()}")
-            for f in rep.failures:
+            for f in r.failures:
                 nums = {k: v for k, v in f.items() if k not in ("check", "ok")}
                 console.print(f"   [red]✗[/] {f['check']} {nums}")
-        verdict = data.get("verdict")
-        if verdict:
+        if verdict is None:
+            console.print("no verdict stored: only the certificate itself was checked")
+        else:
+            for f in rep.failures:
+                if "index" not in f:
+                    nums = {k: v for k, v in f.items() if k not in ("check", "ok")}
+                    console.print(f"   [red]✗[/] {f['check']} {nums}")
             console.print(f"verdict {verdict!r}: "
-                          + ("every certificate re-checks" if ok_all else "NOT supported"))
+                          + ("supported: every certificate re-checks and together they prove it"
+                             if ok_all else "NOT supported"))
         raise typer.Exit(0 if ok_all else 1)

@@ -34,28 +34,28 @@ import numpy as np
 from dlnscape.architecture import Point, check_point, end_to_end
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
-from dlnscape.linalg import CRITICAL_RTOL, inertia, numerical_rank, relative_gradient_norm
+from dlnscape.linalg import numerical_rank
+from dlnscape.tolerances import (
+    DEFAULT_TOLERANCES,
+    PointScale,
+    Tolerances,
+    as_tolerances,
+    escape_margin,
+    hessian_zero_threshold,
+    relative_gradient_at,
+    value_tolerance,
+)
 
-#: a stored value must agree with its recomputation to this relative accuracy
-VALUE_RTOL = 1e-9
-#: a decrease counts only if it exceeds this multiple of (1 + |L(θ)|): far above rounding error
-MARGIN_RTOL = 1e-11
-#: a Taylor coefficient counts as non-vanishing above this multiple of the largest coefficient
-TAYLOR_RTOL = 1e-9
-#: tolerance added to the oracle's own tolerance when comparing with the global minimum value
-GLOBAL_RTOL = 1e-9
 #: minimal number of escape points, and how much the distances must shrink overall
 MIN_POINTS = 3
 MIN_SHRINK = 4.0
+#: escape methods that verify() knows
+ESCAPE_METHODS = ("negative_curvature", "positive_curvature", "taylor", "quartic_curve",
+                  "polynomial_curve", "fiber_move", "gradient", "ball_search")
 
 
 class CertificateError(DlnscapeError, ValueError):
     """A certificate file or dictionary that cannot be read."""
-
-
-def escape_margin(value: float) -> float:
-    """The decrease an escape point must show: ``MARGIN_RTOL · (1 + |L(θ)|)``."""
-    return MARGIN_RTOL * (1.0 + abs(float(value)))
 
 
 def _layers_to_list(theta: Sequence[np.ndarray]) -> list:
@@ -86,18 +86,28 @@ def _point_on_curve(theta: Point, curve: Sequence[Point], t: float) -> Point:
 
 
 def leading_taylor(
-    coeffs: np.ndarray, rtol: float = TAYLOR_RTOL
+    coeffs: np.ndarray, t: float = 1.0, start: int = 1, rtol: float = DEFAULT_TOLERANCES.taylor_rtol
 ) -> tuple[int | None, float, float]:
-    """Lowest order k ≥ 1 whose coefficient exceeds ``rtol · max(1, max_j |c_j|)``.
+    """Lowest order ``k ≥ start`` whose term ``|c_k| t^k`` exceeds ``rtol`` × the largest term
+    ``max_{j ≥ start} |c_j| t^j`` — scale-free: terms are compared at the same t, never with an
+    absolute 1. ``start = 2`` at an approximately critical point, whose first-order term is the
+    residual gradient and never an escape.
 
-    Returns ``(k, c_k, tol)``; ``k`` is None when every coefficient of order ≥ 1 vanishes.
+    Returns ``(k, c_k, tol)`` with ``tol`` the threshold on ``|c_k| t^k``; ``k`` is None when
+    every term of order ≥ start vanishes.
     """
     c = np.asarray(coeffs, dtype=np.float64)
-    tol = rtol * max(1.0, float(np.max(np.abs(c))) if c.size else 0.0)
-    for k in range(1, c.size):
-        if abs(c[k]) > tol:
-            return k, float(c[k]), tol
-    return None, 0.0, tol
+    if c.size <= start:
+        return None, 0.0, 0.0
+    terms = np.abs(c[start:]) * float(t) ** np.arange(start, c.size)
+    big = float(np.max(terms))
+    tol = rtol * big
+    if big == 0.0:
+        return None, 0.0, 0.0
+    for j, term in enumerate(terms):
+        if term > tol:
+            return start + j, float(c[start + j]), tol
+    return None, 0.0, tol  # pragma: no cover - the largest term exceeds rtol · itself
 
 
 @dataclass
@@ -137,35 +147,56 @@ def _check_theta(report: CheckReport, landscape: Landscape, stored: Point, theta
     return stored
 
 
+@dataclass(frozen=True)
+class _Base:
+    """What every check starts from: θ, its value, its scales and the relative gradient."""
+
+    theta: Point
+    value: float
+    scale: PointScale
+    rel_grad: float
+    grad_norm: float
+
+
 def _check_point_and_value(report: CheckReport, landscape: Landscape, cert, theta,
-                           critical: bool | None) -> tuple[Point, float] | None:
+                           critical: bool | None, tol: Tolerances) -> _Base | None:
     """The checks every certificate starts with: its θ (and the θ given to verify), ``L(θ)``
     recomputed against the stored value, and criticality when the certificate claims it."""
     th = _check_theta(report, landscape, cert.theta, theta)
     if th is None:
         return None
     L0 = landscape.value(th)
-    _check_value(report, "L(theta)", cert.value, L0)
+    rel, gn, sc = relative_gradient_at(landscape, th)
+    base = _Base(th, L0, sc, rel, gn)
+    _check_value(report, "L(theta)", cert.value, L0, base, tol)
     if critical is not None:
-        _check_critical(report, landscape, th, L0, critical)
-    return th, L0
+        ok = rel <= tol.critical_rtol if critical else rel > tol.critical_rtol
+        report.add("theta is critical" if critical else "theta is not critical", ok,
+                   gradient_norm=gn, relative_gradient=rel, rtol=tol.critical_rtol)
+    return base
 
 
-def _check_value(report: CheckReport, name: str, stored: float, recomputed: float) -> bool:
+def _check_value(report: CheckReport, name: str, stored: float, recomputed: float,
+                 base: _Base, tol: Tolerances) -> bool:
+    """A stored value against its recomputation, relative to the value scale at θ."""
     err = abs(float(stored) - recomputed)
-    return report.add(
-        f"stored {name} matches its recomputation", err <= VALUE_RTOL * (1.0 + abs(recomputed)),
-        stored=float(stored), recomputed=recomputed, error=err,
-    )
+    bound = tol.value_rtol * base.scale.value
+    return report.add(f"stored {name} matches its recomputation",
+                      err <= bound if math.isfinite(err) else False,
+                      stored=float(stored), recomputed=recomputed, error=err, bound=bound)
 
 
-def _check_critical(report: CheckReport, landscape: Landscape, theta: Point, value: float,
-                    critical: bool) -> None:
-    gn = float(np.linalg.norm(landscape.grad_flat(theta)))
-    rel = relative_gradient_norm(gn, value)
-    ok = rel <= CRITICAL_RTOL if critical else rel > CRITICAL_RTOL
-    report.add("theta is critical" if critical else "theta is not critical", ok,
-               gradient_norm=gn, relative_gradient_norm=rel, rtol=CRITICAL_RTOL)
+def _check_number(report: CheckReport, name: str, stored, recomputed: float,
+                  rtol: float = 1e-6, atol: float = 0.0) -> bool:
+    """A stored derived number (an eigenvalue, a threshold) against its recomputation."""
+    try:
+        st = float(stored)
+    except (TypeError, ValueError):
+        return report.add(f"stored {name} is a number", False, stored=repr(stored))
+    err = abs(st - float(recomputed))
+    return report.add(f"stored {name} matches its recomputation",
+                      err <= rtol * abs(float(recomputed)) + atol, stored=st,
+                      recomputed=float(recomputed), error=err)
 
 
 def _optional(conv):
@@ -194,15 +225,14 @@ _READERS = {
 class _CertificateBase:
     """Shared ``verify`` and ``from_dict`` (fields read back by name, numbers as float)."""
 
-    def check(self, landscape: Landscape, theta=None) -> CheckReport:  # pragma: no cover
+    def check(self, landscape: Landscape, theta=None, tol=None) -> CheckReport:  # pragma: no cover
         raise NotImplementedError
 
-    def verify(self, landscape: Landscape, theta=None) -> bool:
-        """True iff every recomputed check passes (see ``check``); never raises on bad data."""
-        try:
-            return self.check(landscape, theta).ok
-        except (DlnscapeError, ValueError, TypeError, IndexError):
-            return False
+    def verify(self, landscape: Landscape, theta=None, tol=None) -> bool:
+        """True iff every recomputed check passes (see ``check``). Data that do not fit the
+        landscape fail a check; anything else that goes wrong inside is raised, never turned
+        into False (a crash must not pass as a refuted certificate)."""
+        return self.check(landscape, theta, tol).ok
 
     @classmethod
     def from_dict(cls, d: dict):
@@ -266,23 +296,32 @@ class EscapeCertificate(_CertificateBase):
     def distances(self) -> list[float]:
         return [_dist(p, self.theta) for p in self.points]
 
-    def check(self, landscape: Landscape, theta=None) -> CheckReport:
-        """Recompute everything; return each test with its numbers."""
+    def check(self, landscape: Landscape, theta=None, tol=None) -> CheckReport:
+        """Recompute everything; return each test with its numbers.
+
+        What a passing check proves (README, "What is certified"): every stored point p_k has
+        ``L(p_k) < L(θ) − ‖∇L(θ)‖·‖p_k − θ‖ − margin`` (``>`` … ``+`` for an ascent), evaluated
+        in ball arithmetic on the exact dyadic data; ``margin = tol.margin_rtol`` × the value
+        scale at θ. So θ is not a local minimum of the loss tilted by its own residual gradient,
+        ``L − ⟨∇L(θ), · − θ⟩`` (for which θ is exactly critical), at the stored scales — a
+        residual gradient or a rounding residue can never pass. ``critical=False``
+        certificates (non-critical points) need a proven strict decrease only. With
+        ``arithmetic="exact"``, θ must be exactly critical (proven) and the decrease is exact.
+        """
+        tol = as_tolerances(tol)
         rep = CheckReport()
         if not rep.add("sense is descent or ascent", self.sense in ("descent", "ascent"),
                        sense=self.sense):
             return rep
-        base = _check_point_and_value(rep, landscape, self, theta, self.critical)
+        rep.add("method is known", self.method in ESCAPE_METHODS, method=self.method)
+        rep.add("arithmetic is float or exact", self.arithmetic in ("float", "exact"),
+                arithmetic=self.arithmetic)
+        base = _check_point_and_value(rep, landscape, self, theta, self.critical, tol)
         if base is None:
             return rep
-        th, L0 = base
         n = len(self.points)
         rep.add("enough points", n >= MIN_POINTS and len(self.values) == n, n_points=n,
                 n_values=len(self.values), minimum=MIN_POINTS)
-        if self.arithmetic == "exact":
-            self._check_exact(rep, landscape, th)
-            return rep
-        margin = escape_margin(L0)
         pts = []
         for k, p in enumerate(self.points):
             try:
@@ -290,18 +329,58 @@ class EscapeCertificate(_CertificateBase):
             except DlnscapeError as e:
                 rep.add(f"point {k} fits the architecture", False, error=str(e))
                 return rep
-        dists = [_dist(p, th) for p in pts]
+        if self.arithmetic == "exact":
+            self._check_exact(rep, landscape, base, pts, tol)
+            return rep
+        self._check_points(rep, landscape, base, pts, tol)
+        if self.curve is not None:
+            self._check_curve(rep, landscape, base, pts, tol)
+        elif self.taylor_order is not None or self.ts is not None:
+            rep.add("Taylor data come with a curve", False, taylor_order=self.taylor_order)
+        self._check_details(rep, landscape, base)
+        return rep
+
+    def _check_points(self, rep: CheckReport, landscape: Landscape, base: _Base, pts: list,
+                      tol: Tolerances) -> None:
+        from dlnscape.critical import _interval as iv
+
+        th = base.theta
+        rigorous = iv.supports_interval(landscape)
+        claims_critical = self.critical is True
+        margin = escape_margin(base.scale, tol) if claims_critical else 0.0
+        gup = 0.0
+        if claims_critical:
+            gup = iv.gradient_norm_upper(landscape, th) if rigorous else base.grad_norm
+        rep.add("decreases are evaluated in ball arithmetic (python-flint arb)", True,
+                rigorous=rigorous, loss=type(landscape.loss).__name__)
+        dists = []
         for k, p in enumerate(pts):
             Lk = landscape.value(p)
             if k < len(self.values):
-                _check_value(rep, f"L(theta_{k})", self.values[k], Lk)
-            rep.add(f"point {k} is strictly {'below' if self.sign > 0 else 'above'} L(theta)",
-                    self.sign * (Lk - L0) < -margin, difference=Lk - L0, margin=margin,
-                    distance=dists[k])
+                _check_value(rep, f"L(theta_{k})", self.values[k], Lk, base, tol)
+            what = "below" if self.sign > 0 else "above"
+            if rigorous:
+                d_ball = iv.distance_ball(p, th)
+                s_up = iv.upper(d_ball)
+                dists.append(float(d_ball.mid()))
+                diff = iv.difference_ball(landscape, p, th)
+                need = gup * s_up + margin
+                ok = iv.strictly_below(self.sign * diff, -need)
+                rep.add(f"point {k} is strictly {what} L(theta) beyond the residual "
+                        "(‖∇L(θ)‖·distance + margin), proven in ball arithmetic", ok,
+                        difference=float(diff.mid()), difference_radius=float(diff.rad()),
+                        required=need, distance=s_up)
+            else:
+                s = _dist(p, th)
+                dists.append(s)
+                # no ball arithmetic for this loss: float64 with a rounding allowance of
+                # 1e3·eps × the value scale on top of the residual and the margin
+                need = gup * s + margin + 1e3 * np.finfo(float).eps * base.scale.value
+                dL = Lk - base.value
+                rep.add(f"point {k} is strictly {what} L(theta) beyond the residual "
+                        "(float64 with a rounding allowance)", self.sign * dL < -need,
+                        difference=dL, required=need, distance=s)
         self._check_distances(rep, dists)
-        if self.curve is not None:
-            self._check_curve(rep, landscape, th, pts)
-        return rep
 
     def _curve_and_ts(self, rep: CheckReport, landscape: Landscape, n: int):
         """The stored curve (validated) and its t's (one per point, positive, decreasing)."""
@@ -328,26 +407,26 @@ class EscapeCertificate(_CertificateBase):
                     ratio=(dists[0] / dists[-1]) if dists[-1] > 0 else math.inf,
                     required=MIN_SHRINK)
 
-    def _check_exact(self, rep: CheckReport, landscape: Landscape, th: Point) -> None:
-        """Exact rational check: ``L(θ(t_k)) < L(θ)`` with no rounding (``_exact``)."""
+    def _check_exact(self, rep: CheckReport, landscape: Landscape, base: _Base, pts: list,
+                     tol: Tolerances) -> None:
+        """Exact rational check: θ exactly critical, ``L(θ(t_k)) < L(θ)`` with no rounding."""
+        from dlnscape.critical import _interval as iv
         from dlnscape.critical._exact import exact_curve_point, exact_value, fr, supports_exact
 
+        th = base.theta
         if not rep.add("exact arithmetic is available for this loss",
                        supports_exact(landscape.loss) and self.curve is not None,
                        loss=type(landscape.loss).__name__):
             return
-        try:
-            pts = [check_point(landscape.arch, p, f"certificate.points[{k}]")
-                   for k, p in enumerate(self.points)]
-        except DlnscapeError as e:
-            rep.add("points fit the architecture", False, error=str(e))
-            return
+        if self.critical is not False:
+            rep.add("theta is exactly critical (exact gradient zero, proven without rounding)",
+                    iv.is_exactly_critical(landscape, th))
         curve, ts = self._curve_and_ts(rep, landscape, len(pts))
         if curve is None:
             return
         exact0 = [fr(W) for W in th]
         L0 = exact_value(landscape.loss, exact0)
-        scale = 1.0 + _norm(th) + sum(_norm(c) for c in curve)
+        scale = _norm(th) + sum(_norm(c) for c in curve)
         dists = []
         for k, (p, t) in enumerate(zip(pts, ts, strict=True)):
             ex = exact_curve_point(th, curve, t)
@@ -358,7 +437,8 @@ class EscapeCertificate(_CertificateBase):
             rep.add(f"point {k} is the stored curve at t_{k}", err <= 1e-12 * scale, error=err)
             dL = exact_value(landscape.loss, ex) - L0
             _check_value(rep, f"L(theta_{k}) (exact)",
-                         self.values[k] if k < len(self.values) else math.nan, float(L0 + dL))
+                         self.values[k] if k < len(self.values) else math.nan, float(L0 + dL),
+                         base, tol)
             diffs = self.details.get("exact_differences")
             if diffs is not None:
                 stored = float(diffs[k]) if k < len(diffs) else math.nan
@@ -381,32 +461,52 @@ class EscapeCertificate(_CertificateBase):
                     k is not None and cks < 0 and abs(cks - stored) <= 1e-6 * abs(cks),
                     recomputed=cks, stored=stored)
 
-    def _check_curve(self, rep: CheckReport, landscape: Landscape, th: Point, pts: list) -> None:
+    def _check_curve(self, rep: CheckReport, landscape: Landscape, base: _Base, pts: list,
+                     tol: Tolerances) -> None:
+        th = base.theta
         curve, ts = self._curve_and_ts(rep, landscape, len(pts))
         if curve is None:
             return
-        scale = 1.0 + _norm(th) + sum(_norm(c) for c in curve)
+        scale = _norm(th) + sum(_norm(c) for c in curve)
         err = max(_dist(p, _point_on_curve(th, curve, t)) for p, t in zip(pts, ts, strict=True))
         rep.add("points lie on the stored curve", err <= 1e-12 * scale, error=err)
         if self.taylor_order is not None:
-            self._check_taylor(rep, landscape, th, curve)
+            self._check_taylor(rep, landscape, th, curve, ts[0], tol)
 
-    def _check_taylor(self, rep: CheckReport, landscape: Landscape, th: Point, curve) -> None:
+    def _check_taylor(self, rep: CheckReport, landscape: Landscape, th: Point, curve, t1: float,
+                      tol: Tolerances) -> None:
+        """The stored leading Taylor term: recomputed, of order ≥ 2 at a critical point (the
+        first-order term is the residual), the lower terms negligible at the stored t_1."""
         from dlnscape.critical._poly import curve_taylor
 
         order = None if landscape.loss.is_polynomial else int(self.taylor_order)
         c = self.sign * curve_taylor(landscape, th, curve, order)
-        c[0] = 0.0
-        k, ck, tol = leading_taylor(c)
-        rep.add("lowest non-vanishing Taylor order recomputed", k == self.taylor_order,
+        start = 2 if self.critical else 1
+        k, ck, thr = leading_taylor(c, t1, start, tol.taylor_rtol)
+        rep.add("lowest non-vanishing Taylor order recomputed (terms compared at t_1; order ≥ 2 "
+                "at a critical point)", k == self.taylor_order and k is not None and k >= start,
                 stored_order=self.taylor_order, recomputed_order=k, coefficients=c.tolist(),
-                tol=tol)
+                t1=t1)
         stored = self.sign * float(self.taylor_coefficient or 0.0)
-        rep.add("its coefficient is negative (a decrease for all small t)",
-                k is not None and ck < -tol
-                and abs(ck - stored) <= 1e-6 * abs(ck) + tol,
-                recomputed=ck, stored=stored, tol=tol)
+        rep.add("its coefficient is negative and matches the stored one",
+                k is not None and ck < 0 and abs(ck - stored) <= 1e-6 * abs(ck),
+                recomputed=ck, stored=stored)
 
+    def _check_details(self, rep: CheckReport, landscape: Landscape, base: _Base) -> None:
+        """Stored curvature numbers are recomputed: ``uᵀ∇²L(θ)u`` along the stored line u."""
+        lam = self.details.get("curvature", self.details.get("eigenvalue"))
+        if lam is None or self.curve is None or len(self.curve) != 1:
+            return
+        from dlnscape.architecture import pack
+
+        u = pack(self.curve[0])
+        nu = float(u @ u)
+        if nu == 0.0:
+            rep.add("curve direction is non-zero", False)
+            return
+        q = float(u @ landscape.hvp_flat(base.theta, u)) / nu
+        _check_number(rep, "curvature uᵀ∇²L(θ)u/‖u‖²", lam, q, rtol=1e-6,
+                      atol=1e-9 * abs(q))
 
     def summary(self) -> str:
         d = self.distances
@@ -439,19 +539,61 @@ class EscapeCertificate(_CertificateBase):
 
 
 # ---------------------------------------------------------------------------------------------
-#: eigenvalues below this multiple of ‖∇L‖ are not resolvable at a point that is critical only
-#: up to ‖∇L‖ (moving by δ ≈ ‖∇L‖/λ to the critical set shifts them by O(‖∇³L‖δ))
-GRADIENT_EIG_FACTOR = 100.0
+def hessian_evidence(landscape: Landscape, theta: Point, rel_grad: float, sign: float = 1.0,
+                     tol: Tolerances = DEFAULT_TOLERANCES) -> dict:
+    """The dense spectrum of ``sign·∇²L(θ)`` with its zero threshold
+    (:func:`dlnscape.tolerances.hessian_zero_threshold`) and inertia."""
+    eigs = sign * np.linalg.eigvalsh(landscape.hessian(theta))
+    eigs.sort()
+    thr = hessian_zero_threshold(eigs, rel_grad, tol)
+    return {"lambda_min": float(eigs[0]), "threshold": thr,
+            "inertia": [int(np.sum(eigs < -thr)), int(np.sum(np.abs(eigs) <= thr)),
+                        int(np.sum(eigs > thr))]}
 
 
-def hessian_zero_threshold(eigs: np.ndarray, gradient_norm: float = 0.0) -> float:
-    """Eigenvalues with ``|λ| ≤`` this count as zero: ``linalg.inertia``'s threshold, raised to
-    ``GRADIENT_EIG_FACTOR · ‖∇L‖``."""
-    return max(inertia(eigs)[3], GRADIENT_EIG_FACTOR * float(gradient_norm))
+def pure_point_evidence(landscape: Landscape, theta: Point, sign: float = 1.0,
+                        tol: Tolerances = DEFAULT_TOLERANCES) -> dict:
+    """Every number behind the pure-point proof (Trager et al. 2020, Thm 4 and Prop 6):
+    the rank decision of W, the rank of dμ(θ) when it is affordable, stationarity of l on M_r
+    (Hofflin 2023, Cor 3.1) relative to the loss's gradient scale, and the spectrum of the
+    Riemannian Hessian of ``sign·l`` on the rank-r stratum with its zero threshold."""
+    from dlnscape.geometry.manifold import (
+        is_stationary_on_Mr,
+        riemannian_hessian,
+        stratum_frame,
+    )
 
-
-def _hessian_threshold(eigs: np.ndarray, gradient_norm: float = 0.0) -> float:
-    return hessian_zero_threshold(eigs, gradient_norm)
+    arch = landscape.arch
+    W = end_to_end(theta)
+    dec = numerical_rank(W)
+    out: dict[str, Any] = {"rank": dec.rank, "r": arch.r, "rank_gap": dec.gap,
+                           "rank_ambiguous": dec.ambiguous,
+                           "singular_values": dec.singular_values.tolist()}
+    if dec.rank != arch.r or dec.ambiguous:
+        return out
+    m, n = arch.end_to_end_shape
+    if arch.n_params * m * n <= 4_000_000:
+        jr = numerical_rank(landscape.model.jacobian(theta))
+        out["jacobian_rank"] = jr.rank
+        out["jacobian_rank_expected"] = arch.r * (m + n - arch.r)
+        out["jacobian_ambiguous"] = jr.ambiguous
+    loss = landscape.loss
+    G = loss.grad(W)
+    st = is_stationary_on_Mr(G, W, arch.r, tol=tol.stationarity_rtol,
+                             scale=loss.magnitude(W).gradient)
+    out["stationary"] = st.stationary
+    out["stationarity_residuals"] = st.residuals
+    out["stationarity_reason"] = st.reason
+    frame = stratum_frame(W, rank=arch.r)
+    HR = sign * riemannian_hessian(loss, W, frame)
+    eigs = np.linalg.eigvalsh(HR) if HR.size else np.zeros(0)
+    thr = hessian_zero_threshold(eigs, 0.0, tol) if eigs.size else 0.0
+    out["stratum_dimension"] = int(eigs.size)
+    out["riemannian_lambda_min"] = float(eigs[0]) if eigs.size else math.inf
+    out["riemannian_threshold"] = thr
+    out["riemannian_inertia"] = [int(np.sum(eigs < -thr)), int(np.sum(np.abs(eigs) <= thr)),
+                                 int(np.sum(eigs > thr))]
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -459,7 +601,7 @@ class LocalMinimumCertificate(_CertificateBase):
     """A proof that θ is a (strict-in-function-space) local minimum, or maximum.
 
     ``method="positive_definite_hessian"``: θ critical and ``λ_min(∇²L(θ)) > 0`` beyond the
-    tolerance of ``dlnscape.linalg.inertia``.
+    zero threshold of :func:`dlnscape.tolerances.hessian_zero_threshold`.
 
     ``method="pure_riemannian"`` (Trager et al. 2020, Prop 6 with Thm 4): θ critical,
     ``rank W = r`` with an unambiguous gap (so ``dμ(θ)`` has maximal rank ``r(d_h + d_0 − r)``:
@@ -468,6 +610,9 @@ class LocalMinimumCertificate(_CertificateBase):
     the rank-r stratum positive definite: W is a strict local minimum of ``l|M_r``, and since
     μ maps a neighbourhood of θ into ``M_r``, ``L(θ') = l(μ(θ')) ≥ l(W) = L(θ)`` near θ
     (Nouiehed–Razaviyayn Obs 1 for the converse direction).
+
+    Every stored number (``lambda_min``, ``threshold``, ``rank``, ``r``, the numbers in
+    ``details``) is recomputed by ``check``.
     """
 
     theta: Point
@@ -486,66 +631,73 @@ class LocalMinimumCertificate(_CertificateBase):
     def sign(self) -> float:
         return 1.0 if self.sense == "minimum" else -1.0
 
-    def check(self, landscape: Landscape, theta=None) -> CheckReport:
+    def check(self, landscape: Landscape, theta=None, tol=None) -> CheckReport:
+        tol = as_tolerances(tol)
         rep = CheckReport()
         if not rep.add("method is known",
                        self.method in ("positive_definite_hessian", "pure_riemannian")
                        and self.sense in ("minimum", "maximum"), method=self.method,
                        sense=self.sense):
             return rep
-        base = _check_point_and_value(rep, landscape, self, theta, True)
+        base = _check_point_and_value(rep, landscape, self, theta, True, tol)
         if base is None:
             return rep
-        th, L0 = base
+        th = base.theta
         if self.method == "positive_definite_hessian":
-            eigs = self.sign * np.linalg.eigvalsh(landscape.hessian(th))
-            thr = _hessian_threshold(eigs, float(np.linalg.norm(landscape.grad_flat(th))))
-            lam = float(eigs[0])
+            ev = hessian_evidence(landscape, th, base.rel_grad, self.sign, tol)
+            lam, thr = ev["lambda_min"], ev["threshold"]
             rep.add("Hessian is positive definite" if self.sign > 0
                     else "Hessian is negative definite", lam > thr, lambda_min=lam,
                     threshold=thr)
-            rep.add("stored smallest eigenvalue matches",
-                    abs(lam - self.lambda_min) <= 1e-6 * abs(lam) + thr,
-                    stored=self.lambda_min, recomputed=lam)
+            _check_number(rep, "smallest eigenvalue", self.lambda_min, lam, atol=thr)
+            _check_number(rep, "zero threshold", self.threshold, thr)
+            rep.add("no rank fields for a Hessian proof", self.rank is None and self.r is None,
+                    rank=self.rank, r=self.r)
+            self._check_details(rep, {"inertia": ev["inertia"]})
             return rep
-        from dlnscape.geometry.manifold import (
-            is_stationary_on_Mr,
-            riemannian_hessian,
-            stratum_frame,
-        )
-
+        ev = pure_point_evidence(landscape, th, self.sign, tol)
         arch = landscape.arch
-        W = end_to_end(th)
-        dec = numerical_rank(W)
-        rep.add("rank W = r, unambiguous", dec.rank == arch.r and not dec.ambiguous
-                and self.rank == arch.r, rank=dec.rank, r=arch.r, gap=dec.gap,
-                singular_values=dec.singular_values.tolist())
-        m, n = arch.end_to_end_shape
-        P = arch.n_params
-        if P * m * n <= 4_000_000:
-            jr = numerical_rank(landscape.model.jacobian(th))
-            want = arch.r * (m + n - arch.r)
+        rep.add("rank W = r, unambiguous", ev["rank"] == arch.r and not ev["rank_ambiguous"],
+                rank=ev["rank"], r=arch.r, gap=ev["rank_gap"],
+                singular_values=ev["singular_values"])
+        rep.add("stored rank and r match", self.rank == ev["rank"] and self.r == arch.r,
+                stored_rank=self.rank, stored_r=self.r, rank=ev["rank"], r=arch.r)
+        if "riemannian_lambda_min" not in ev:
+            return rep
+        if "jacobian_rank" in ev:
             rep.add("dμ(θ) has maximal rank r(d_h + d_0 − r): μ locally open onto M_r "
-                    "(Trager et al. 2020, Thm 4)", jr.rank == want and not jr.ambiguous,
-                    jacobian_rank=jr.rank, expected=want, gap=jr.gap)
-        loss = landscape.loss
-        G = loss.grad(W)
-        st = is_stationary_on_Mr(G, W, arch.r)
-        rep.add("W is stationary on M_r (Hofflin 2023, Cor 3.1)", st.stationary is True,
-                residuals=st.residuals, tol=st.tol)
-        frame = stratum_frame(W, rank=arch.r)
-        HR = self.sign * riemannian_hessian(loss, W, frame)
-        eigs = np.linalg.eigvalsh(HR) if HR.size else np.zeros(0)
-        thr = _hessian_threshold(eigs) if eigs.size else 0.0
-        lam = float(eigs[0]) if eigs.size else math.inf
+                    "(Trager et al. 2020, Thm 4)",
+                    ev["jacobian_rank"] == ev["jacobian_rank_expected"]
+                    and not ev["jacobian_ambiguous"], jacobian_rank=ev["jacobian_rank"],
+                    expected=ev["jacobian_rank_expected"])
+        rep.add("W is stationary on M_r (Hofflin 2023, Cor 3.1)", ev["stationary"] is True,
+                residuals=ev["stationarity_residuals"], tol=tol.stationarity_rtol)
+        lam, thr = ev["riemannian_lambda_min"], ev["riemannian_threshold"]
         rep.add("Riemannian Hessian of l on M_r is positive definite" if self.sign > 0
                 else "Riemannian Hessian of l on M_r is negative definite",
-                lam > thr, lambda_min=lam, threshold=thr, dimension=int(eigs.size))
-        rep.add("stored smallest eigenvalue matches",
-                abs(lam - self.lambda_min) <= 1e-6 * abs(lam) + thr,
-                stored=self.lambda_min, recomputed=lam)
+                lam > thr, lambda_min=lam, threshold=thr, dimension=ev["stratum_dimension"])
+        _check_number(rep, "smallest eigenvalue", self.lambda_min, lam, atol=thr)
+        _check_number(rep, "zero threshold", self.threshold, thr)
+        self._check_details(rep, {"riemannian_inertia": ev["riemannian_inertia"],
+                                  "stratum_dimension": ev["stratum_dimension"]})
         return rep
 
+    def _check_details(self, rep: CheckReport, recomputed: dict) -> None:
+        known = set(recomputed) | {"locally_open"}
+        extra = sorted(set(self.details) - known)
+        rep.add("details hold only re-checked fields", not extra, unknown=extra)
+        for k, v in recomputed.items():
+            if k in self.details:
+                rep.add(f"stored {k} matches its recomputation", self.details[k] == v,
+                        stored=self.details[k], recomputed=v)
+        if "locally_open" in self.details:
+            from dlnscape.geometry import is_locally_open
+
+            op = is_locally_open(self.theta)
+            st = self.details["locally_open"] or {}
+            rep.add("stored local openness matches its recomputation",
+                    st.get("is_open") == op.is_open and st.get("theorem") == op.theorem,
+                    stored=st, recomputed={"is_open": op.is_open, "theorem": op.theorem})
 
     def summary(self) -> str:
         what = "Hessian" if self.method == "positive_definite_hessian" else \
@@ -570,6 +722,12 @@ class LocalMinimumCertificate(_CertificateBase):
 
 
 # ---------------------------------------------------------------------------------------------
+def global_tolerance(gm, scale: PointScale, tol: Tolerances = DEFAULT_TOLERANCES) -> float:
+    """How close ``L(θ)`` must be to the oracle's value: its own bound, or ``global_rtol`` ×
+    the value scale at θ, whichever is larger (both relative to the problem's units)."""
+    return max(float(gm.tol), value_tolerance(scale, tol))
+
+
 @dataclass(frozen=True, eq=False)
 class GlobalMinimumCertificate(_CertificateBase):
     """``L(θ)`` equals ``min_{M_r} l`` within ``tol`` (Trager et al. 2020, §3.3 and Thm 12;
@@ -588,12 +746,13 @@ class GlobalMinimumCertificate(_CertificateBase):
 
     kind = "global_minimum"
 
-    def check(self, landscape: Landscape, theta=None) -> CheckReport:
+    def check(self, landscape: Landscape, theta=None, tol=None) -> CheckReport:
+        tol = as_tolerances(tol)
         rep = CheckReport()
-        base = _check_point_and_value(rep, landscape, self, theta, None)
+        base = _check_point_and_value(rep, landscape, self, theta, None, tol)
         if base is None:
             return rep
-        th, L0 = base
+        th, L0 = base.theta, base.value
         try:
             from dlnscape.functional import global_minimum
         except ImportError as e:  # pragma: no cover - functional is part of the package
@@ -603,27 +762,29 @@ class GlobalMinimumCertificate(_CertificateBase):
         if not rep.add("an independent global minimum exists", gm is not None):
             return rep
         gv = float(gm.value)
-        tol = max(float(gm.tol), GLOBAL_RTOL * (1.0 + abs(gv)))
+        gtol = global_tolerance(gm, base.scale, tol)
         rep.add("oracle certified", bool(getattr(gm, "certified", True)), method=gm.method)
-        _check_value(rep, "global minimum value", self.global_value, gv)
+        rep.add("stored method is the oracle's", self.method == gm.method, stored=self.method,
+                recomputed=gm.method)
+        _check_value(rep, "global minimum value", self.global_value, gv, base, tol)
         lW = float(landscape.loss.value(gm.W))
-        rep.add("the oracle's minimiser attains its value", abs(lW - gv) <= tol,
-                l_at_minimiser=lW, value=gv, tol=tol)
+        rep.add("the oracle's minimiser attains its value", abs(lW - gv) <= gtol,
+                l_at_minimiser=lW, value=gv, tol=gtol)
         rk = numerical_rank(np.asarray(gm.W))
         rep.add("the oracle's minimiser lies in M_r", rk.rank <= landscape.arch.r,
                 rank=rk.rank, r=landscape.arch.r)
-        rep.add("L(theta) equals the global minimum value", abs(L0 - gv) <= tol,
-                value=L0, global_value=gv, difference=L0 - gv, tol=tol)
+        rep.add("L(theta) equals the global minimum value (relative to the value scale)",
+                abs(L0 - gv) <= gtol, value=L0, global_value=gv, difference=L0 - gv, tol=gtol)
         from dlnscape.geometry.manifold import is_stationary_on_Mr
 
         W = end_to_end(th)
-        st = is_stationary_on_Mr(landscape.loss.grad(W), W, landscape.arch.r)
+        st = is_stationary_on_Mr(landscape.loss.grad(W), W, landscape.arch.r,
+                                 tol=tol.stationarity_rtol,
+                                 scale=landscape.loss.magnitude(W).gradient)
         rep.add("W is stationary on M_r, as every minimiser of l on M_r is (Hofflin 2023, "
                 "Lem 3.2)", st.stationary is True, residuals=st.residuals, tol=st.tol)
-        rep.add("stored tolerance is not looser than the recomputed one",
-                self.tol <= tol * (1 + 1e-9), stored=self.tol, recomputed=tol)
+        _check_number(rep, "tolerance", self.tol, gtol)
         return rep
-
 
     def summary(self) -> str:
         return (f"global minimum ({self.method}): L(θ) − min l|M_r = "
@@ -649,6 +810,81 @@ _KINDS = {
     "local_minimum": LocalMinimumCertificate,
     "global_minimum": GlobalMinimumCertificate,
 }
+
+
+#: the certificates (kind, sense) that together prove each verdict
+REQUIRED = {
+    "global_minimum": {("global_minimum", None)},
+    "local_minimum": {("local_minimum", "minimum")},
+    "local_maximum": {("local_minimum", "maximum")},
+    "strict_saddle": {("escape", "descent"), ("escape", "ascent")},
+    "degenerate_saddle": {("escape", "descent"), ("escape", "ascent")},
+    "not_critical": {("escape", "descent")},
+    "undetermined": set(),
+}
+
+
+def certificate_kinds(certs) -> set:
+    """``{(kind, sense)}`` of a list of certificates (sense None for the global one)."""
+    return {(c.kind, getattr(c, "sense", None) if c.kind != "global_minimum" else None)
+            for c in certs}
+
+
+def check_verdict(landscape: Landscape, theta, verdict: str, certs: Sequence,
+                  tol=None, dense_max_params: int = 3000) -> CheckReport:
+    """Re-check every certificate about ``theta`` and that together they prove ``verdict``.
+
+    The one check behind ``Classification.verify`` and ``dlnscape verify``: each certificate
+    must verify from scratch; the set of certificates must be the one the verdict needs
+    (:data:`REQUIRED`); a strict saddle needs a descent along negative curvature; a degenerate
+    saddle needs ∇²L(θ) ⪰ 0 (recomputed); every escape at a claimed critical point must claim
+    criticality (so a non-critical point is never passed off as a saddle), and the
+    not-critical verdict must come with a non-critical escape.
+    """
+    tol = as_tolerances(tol)
+    rep = CheckReport()
+    if not rep.add("verdict is known", verdict in REQUIRED, verdict=verdict):
+        return rep
+    certs = list(certs)
+    for i, c in enumerate(certs):
+        sub = c.check(landscape, theta, tol)
+        rep.add(f"certificate {i}: {c.kind} ({getattr(c, 'method', '')}) verifies", sub.ok,
+                index=i, failures=sub.failures)
+    kinds = certificate_kinds(certs)
+    rep.add("certificates support the verdict", REQUIRED[verdict] <= kinds, verdict=verdict,
+            have=sorted(map(str, kinds)))
+    escapes = [c for c in certs if c.kind == "escape"]
+    if verdict == "not_critical":
+        rep.add("the escape is at a point claimed non-critical",
+                all(c.critical is False for c in escapes), critical=[c.critical for c in escapes])
+    elif escapes:
+        rep.add("every escape claims a critical point", all(c.critical is True for c in escapes),
+                critical=[c.critical for c in escapes])
+    if verdict in ("global_minimum", "local_minimum"):
+        rep.add("no descent certificate contradicts a minimum",
+                not any(c.sense == "descent" for c in escapes))
+    if verdict == "strict_saddle":
+        rep.add("the descent is along negative curvature (a strict saddle)",
+                any(c.sense == "descent" and c.method == "negative_curvature" for c in escapes),
+                methods=[c.method for c in escapes])
+    if verdict == "degenerate_saddle":
+        th = check_point(landscape.arch, theta, "theta")
+        rel = relative_gradient_at(landscape, th)[0]
+        if landscape.n_params <= dense_max_params:
+            ev = hessian_evidence(landscape, th, rel, 1.0, tol)
+            rep.add("∇²L(θ) has no negative eigenvalue (a degenerate saddle)",
+                    ev["inertia"][0] == 0, lambda_min=ev["lambda_min"],
+                    threshold=ev["threshold"])
+        else:
+            from dlnscape.landscape import hessian_extreme_eigenvalues
+
+            lo = hessian_extreme_eigenvalues(landscape, th, 1, "smallest")
+            hi = hessian_extreme_eigenvalues(landscape, th, 1, "largest")
+            thr = hessian_zero_threshold(np.array([lo.values[0], hi.values[0]]), rel, tol,
+                                         n=landscape.n_params)
+            rep.add("∇²L(θ) has no negative eigenvalue (a degenerate saddle; Lanczos)",
+                    float(lo.values[0]) >= -thr, lambda_min=float(lo.values[0]), threshold=thr)
+    return rep
 
 
 def certificate_from_dict(d: dict) -> Certificate:

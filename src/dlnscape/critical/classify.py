@@ -2,7 +2,8 @@
 
 Verdicts (DESIGN.md "Certificates"):
 
-* ``not_critical`` — ``‖∇L‖/(1+|L|) > CRITICAL_RTOL``; certificate: descent along −∇L.
+* ``not_critical`` — relative gradient above ``tol.critical_rtol`` (:mod:`dlnscape.tolerances`:
+  every threshold is relative to a scale of the problem); certificate: descent along −∇L.
 * ``global_minimum`` — ``L(θ)`` equals the independently computed ``min_{M_r} l``
   (:class:`GlobalMinimumCertificate`; Trager et al. 2020 §3.3/Thm 12, Nouiehed–Razaviyayn
   Lem 7, Kawaguchi 2016 Thm 2.3).
@@ -29,18 +30,26 @@ import scipy.linalg as sla
 
 from dlnscape.architecture import Point, end_to_end
 from dlnscape.critical.certificates import (
-    GLOBAL_RTOL,
+    REQUIRED,
     CheckReport,
     EscapeCertificate,
     GlobalMinimumCertificate,
     LocalMinimumCertificate,
-    hessian_zero_threshold,
+    check_verdict,
+    global_tolerance,
+    pure_point_evidence,
 )
 from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escape
 from dlnscape.critical.order import MAX_PAIRS, CriticalityOrder, criticality_order
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
-from dlnscape.linalg import CRITICAL_RTOL, inertia, numerical_rank, relative_gradient_norm
+from dlnscape.linalg import numerical_rank
+from dlnscape.tolerances import (
+    Tolerances,
+    as_tolerances,
+    hessian_zero_threshold,
+    relative_gradient_at,
+)
 
 VERDICTS = (
     "global_minimum",
@@ -122,25 +131,16 @@ class Classification:
         first = [self.certificate] if self.certificate is not None else []
         return first + list(self.certificates)
 
-    def check(self, landscape: Landscape) -> CheckReport:
-        """Re-check every certificate (against this θ) and that they support the verdict."""
-        rep = CheckReport()
-        for c in self.all_certificates:
-            sub = c.check(landscape, self.theta)
-            rep.add(f"{c.kind} certificate ({getattr(c, 'method', '')}) verifies", sub.ok,
-                    failures=sub.failures)
-        kinds = _kinds(self.all_certificates)
-        need = _REQUIRED[self.verdict]
-        rep.add("certificates support the verdict", need <= kinds, verdict=self.verdict,
-                have=sorted(map(str, kinds)))
-        return rep
+    def check(self, landscape: Landscape, tol: Tolerances | dict | None = None) -> CheckReport:
+        """Re-check every certificate (against this θ) and that they support the verdict: the
+        same check as ``dlnscape verify`` (:func:`~dlnscape.critical.certificates.check_verdict`).
+        """
+        return check_verdict(landscape, self.theta, self.verdict, self.all_certificates, tol)
 
-    def verify(self, landscape: Landscape) -> bool:
-        """True iff every certificate re-checks from scratch and together they prove the verdict."""
-        try:
-            return self.check(landscape).ok
-        except DlnscapeError:
-            return False
+    def verify(self, landscape: Landscape, tol: Tolerances | dict | None = None) -> bool:
+        """True iff every certificate re-checks from scratch and together they prove the verdict
+        (errors inside are raised, never turned into False)."""
+        return self.check(landscape, tol).ok
 
     def to_dict(self) -> dict:
         rp = self.rank_profile
@@ -191,20 +191,7 @@ class Classification:
 
 
 #: the certificates (kind, sense) that together prove each verdict
-_REQUIRED = {
-    "global_minimum": {("global_minimum", None)},
-    "local_minimum": {("local_minimum", "minimum")},
-    "local_maximum": {("local_minimum", "maximum")},
-    "strict_saddle": {("escape", "descent"), ("escape", "ascent")},
-    "degenerate_saddle": {("escape", "descent"), ("escape", "ascent")},
-    "not_critical": {("escape", "descent")},
-    "undetermined": set(),
-}
-
-
-def _kinds(certs) -> set:
-    return {(c.kind, getattr(c, "sense", None) if c.kind != "global_minimum" else None)
-            for c in certs}
+_REQUIRED = REQUIRED
 
 
 def _type_kind(ct) -> str:
@@ -216,14 +203,15 @@ def _counts(ev: np.ndarray, thr: float) -> tuple[int, int, int]:
     return int(np.sum(ev < -thr)), int(np.sum(np.abs(ev) <= thr)), int(np.sum(ev > thr))
 
 
-def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, gnorm: float):
-    """(summary, dense Hessian | Lanczos results); the zero threshold is that of
-    ``certificates.hessian_zero_threshold`` (``linalg.inertia``'s, raised with ‖∇L‖)."""
+def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, rel: float,
+             tol: Tolerances):
+    """(summary, dense Hessian | Lanczos results); the zero threshold is
+    :func:`dlnscape.tolerances.hessian_zero_threshold` (relative to the spectrum's scale)."""
     P = landscape.n_params
     if P <= budget.dense_max_params:
         H = landscape.hessian(theta)
         ev = np.linalg.eigvalsh(H) if np.any(H) else np.zeros(P)
-        thr = hessian_zero_threshold(ev, gnorm)
+        thr = hessian_zero_threshold(ev, rel, tol)
         nneg, nzero, npos = _counts(ev, thr)
         return HessianSummary(nneg, nzero, npos, float(ev[0]), float(ev[-1]), thr, "dense",
                               ev), H
@@ -232,7 +220,7 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, gn
     lo = hessian_extreme_eigenvalues(landscape, theta, 1, "smallest", rng=rng)
     hi = hessian_extreme_eigenvalues(landscape, theta, 1, "largest", rng=rng)
     lmin, lmax = float(lo.values[0]), float(hi.values[0])
-    thr = hessian_zero_threshold(np.array([lmin, lmax]), gnorm)
+    thr = hessian_zero_threshold(np.array([lmin, lmax]), rel, tol, n=P)
     return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, "lanczos",
                           None), (lo, hi)
 
@@ -258,51 +246,33 @@ def _global(landscape: Landscape):
     return gm, ""
 
 
-def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: str):
+def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: str,
+                      tol: Tolerances):
     """Try the pure-point proof; (certificate | None, reason)."""
-    from dlnscape.geometry.manifold import (
-        is_stationary_on_Mr,
-        riemannian_hessian,
-        stratum_frame,
-    )
-
     arch = landscape.arch
-    W = end_to_end(theta)
-    dec = numerical_rank(W)
-    if dec.ambiguous:
-        return None, f"the rank decision for W is ambiguous (gap {dec.gap:.3g})"
-    if dec.rank != arch.r:
-        return None, (f"rank W = {dec.rank} < r = {arch.r}: the point is degenerate, the "
-                      "pure-point proof (rank W = r) does not apply")
-    st = is_stationary_on_Mr(landscape.loss.grad(W), W, arch.r)
-    if st.stationary is not True:
-        return None, f"W is not stationary on M_r ({st.reason})"
-    frame = stratum_frame(W, rank=arch.r)
     sign = 1.0 if sense == "minimum" else -1.0
-    HR = sign * riemannian_hessian(landscape.loss, W, frame)
-    ev = np.linalg.eigvalsh(HR) if HR.size else np.zeros(0)
-    if ev.size == 0:
+    ev = pure_point_evidence(landscape, theta, sign, tol)
+    if ev["rank_ambiguous"]:
+        return None, f"the rank decision for W is ambiguous (gap {ev['rank_gap']:.3g})"
+    if ev["rank"] != arch.r:
+        return None, (f"rank W = {ev['rank']} < r = {arch.r}: the point is degenerate, the "
+                      "pure-point proof (rank W = r) does not apply")
+    if ev.get("jacobian_rank", ev.get("jacobian_rank_expected")) != ev.get(
+            "jacobian_rank_expected") or ev.get("jacobian_ambiguous"):
+        return None, "dμ(θ) does not have maximal rank"  # pragma: no cover - rank W = r
+    if ev["stationary"] is not True:
+        return None, f"W is not stationary on M_r ({ev['stationarity_reason']})"
+    if ev["stratum_dimension"] == 0:
         return None, "the rank-r stratum has dimension 0"
-    nneg, nzero, npos, thr = inertia(ev)
-    if ev[0] <= thr:
+    lam, thr = ev["riemannian_lambda_min"], ev["riemannian_threshold"]
+    if lam <= thr:
         return None, (f"the Riemannian Hessian of l on M_r at W is not positive definite "
-                      f"(λ_min = {ev[0]:.3g}, threshold {thr:.2g}, inertia "
-                      f"({nneg}, {nzero}, {npos}))")
-    details = {"riemannian_inertia": [nneg, nzero, npos], "stratum_dimension": int(ev.size)}
-    try:
-        from dlnscape.geometry import is_locally_open
-
-        op = is_locally_open(theta)
-        details["locally_open"] = {"is_open": op.is_open, "theorem": op.theorem}
-        if op.is_open is False:  # pragma: no cover - rank W = r implies openness (001 Lem 10)
-            return None, f"μ is not locally open at θ ({op.theorem})"
-    except ImportError:  # pragma: no cover - geometry is part of the package
-        pass
-    cert = LocalMinimumCertificate(tuple(theta), value, "pure_riemannian", float(ev[0]),
-                                   float(thr), sense=sense, rank=dec.rank, r=arch.r,
-                                   details=details)
-    if not cert.verify(landscape):
-        return None, "the pure-point certificate did not re-verify"
+                      f"(λ_min = {lam:.3g}, threshold {thr:.2g}, inertia "
+                      f"{tuple(ev['riemannian_inertia'])})")
+    details = {"riemannian_inertia": ev["riemannian_inertia"],
+               "stratum_dimension": ev["stratum_dimension"]}
+    cert = LocalMinimumCertificate(tuple(theta), value, "pure_riemannian", lam, thr, sense=sense,
+                                   rank=ev["rank"], r=arch.r, details=details)
     return cert, ""
 
 
@@ -346,13 +316,16 @@ def classify(
     *,
     rng: np.random.Generator | int | None = None,
     budget: ClassifyBudget | dict | None = None,
+    tol: Tolerances | dict | None = None,
 ) -> Classification:
     """Classify ``theta`` for ``landscape`` and return the verdict with its certificate(s).
 
     ``rng`` seeds the random directions of the escape search; ``budget`` (a
-    :class:`ClassifyBudget` or a dict of its fields) bounds the work. Every returned certificate
-    has been re-verified once with ``verify`` before it is returned; a verdict that would rest on
-    a certificate that fails to verify becomes "undetermined".
+    :class:`ClassifyBudget` or a dict of its fields) bounds the work; ``tol`` (a
+    :class:`~dlnscape.tolerances.Tolerances` or a dict of its fields) sets the relative
+    thresholds. The verdict and its certificates are re-checked once with the same check as
+    ``Classification.verify`` before they are returned; a verdict whose evidence does not
+    re-check becomes "undetermined" (with the failed checks in ``reasons``).
     """
     t_start = time.perf_counter()
     if isinstance(budget, dict):
@@ -369,60 +342,64 @@ def classify(
     budget = budget or ClassifyBudget()
     if not isinstance(budget, ClassifyBudget):
         raise DlnscapeError(f"budget: expected a ClassifyBudget or a dict, got {budget!r}")
+    tol = as_tolerances(tol)
     gen = np.random.default_rng(rng)
     theta = landscape._point(theta)
     arch = landscape.arch
     value = landscape.value(theta)
-    gnorm = float(np.linalg.norm(landscape.grad_flat(theta)))
-    rel = relative_gradient_norm(gnorm, value)
+    rel, gnorm, scale = relative_gradient_at(landscape, theta)
     rank, profile = _rank_info(theta, arch)
     ctype = None
     reasons: list[str] = []
     attempts: list[dict] = []
 
     def done(verdict, hess=None, order=None, cert=None, extra=(), gval=None, expl=""):
-        if cert is not None and not cert.verify(landscape):
-            reasons.append(f"the {cert.kind} certificate ({getattr(cert, 'method', '')}) failed "
-                           "to re-verify, so it is not used")
-            verdict, cert, extra = "undetermined", None, ()
-        extra = tuple(c for c in extra if c is not None and c.verify(landscape))
-        if not _REQUIRED[verdict] <= _kinds(([cert] if cert is not None else []) + list(extra)):
-            reasons.append(f"the certificates needed for {verdict!r} are not all available "
-                           "(one failed to re-verify)")
+        certs = [c for c in ([cert] + list(extra)) if c is not None]
+        rep = check_verdict(landscape, theta, verdict, certs, tol, budget.dense_max_params)
+        if not rep.ok:
+            failed = [f["check"] for f in rep.failures]
+            bad = {f["index"] for f in rep.failures if "index" in f}
+            reasons.append(f"the evidence for {verdict!r} does not re-check ("
+                           + "; ".join(failed[:4]) + "), so the verdict is not claimed")
             verdict = "undetermined"
+            certs = [c for i, c in enumerate(certs) if i not in bad]
+            if not check_verdict(landscape, theta, verdict, certs, tol).ok:  # pragma: no cover
+                certs = []
+        cert, extra = (certs[0], tuple(certs[1:])) if certs else (None, ())
         return Classification(
-            verdict, theta, value, gnorm, rel, rel <= CRITICAL_RTOL, hess, rank, profile, ctype,
-            order, cert, extra, gval, expl, tuple(reasons), tuple(attempts),
+            verdict, theta, value, gnorm, rel, rel <= tol.critical_rtol, hess, rank, profile,
+            ctype, order, cert, extra, gval, expl, tuple(reasons), tuple(attempts),
             time.perf_counter() - t_start,
         )
 
-    if rel > CRITICAL_RTOL:
-        cert = gradient_escape(landscape, theta, value)
+    if rel > tol.critical_rtol:
+        cert = gradient_escape(landscape, theta, value, tol=tol)
         order = CriticalityOrder(0, True, "gradient", rel, None, None, None, None, 0,
-                                 f"‖∇L‖/(1+|L|) = {rel:.3g} > {CRITICAL_RTOL:g}")
+                                 f"relative gradient {rel:.3g} > {tol.critical_rtol:g}")
         return done("not_critical", order=order, cert=cert,
-                    expl=(f"Not critical: ‖∇L‖/(1+|L|) = {rel:.3g} exceeds {CRITICAL_RTOL:g}; "
-                          "the loss decreases along −∇L (certificate points)."))
+                    expl=(f"Not critical: the relative gradient {rel:.3g} exceeds "
+                          f"{tol.critical_rtol:g}; the loss decreases along −∇L (certificate "
+                          "points)."))
 
     ctype = _critical_type(landscape, theta, profile)
-    hess, Hdata = _hessian(landscape, theta, budget, gen, gnorm)
+    hess, Hdata = _hessian(landscape, theta, budget, gen, rel, tol)
     dense = hess.method == "dense"
     H = Hdata if dense else None
     gm, why_no_gm, gval, gtol = None, "", None, None
     if not hess.n_negative:  # the oracle matters only when the Hessian is PSD
         gm, why_no_gm = _global(landscape)
         gval = None if gm is None else float(gm.value)
-        gtol = None if gm is None else max(float(gm.tol), GLOBAL_RTOL * (1.0 + abs(gval)))
+        gtol = None if gm is None else global_tolerance(gm, scale, tol)
 
     # ---- a negative eigenvalue: strict saddle (or a local maximum if negative definite) -----
     if hess.n_negative:
         v = _eigvec(H, "smallest") if dense else Hdata[0].vectors[:, 0]
-        down = _curve_cert(landscape, theta, value, v, "descent", hess.lambda_min)
+        down = _curve_cert(landscape, theta, value, v, "descent", hess.lambda_min, tol)
         order = CriticalityOrder(1, True, "hessian", rel, hess.n_negative,
                                  hess.n_zero if dense else None, None, None, 0,
                                  f"λ_min = {hess.lambda_min:.3g} < 0")
         if hess.n_positive:
-            up = _ascent_cert(landscape, theta, value, H, Hdata, hess)
+            up = _ascent_cert(landscape, theta, value, H, Hdata, hess, tol)
             if down is None or up is None:
                 reasons.append("the eigenvector lines did not give verifiable escape points")
                 return done("undetermined", hess, order, gval=gval,
@@ -440,7 +417,7 @@ def classify(
             return done("local_maximum", hess, order, cert, (), gval,
                         "Local maximum: critical with a negative definite Hessian.")
         up, att = search_escape(landscape, theta, sense="ascent", value=value,
-                                **_spectral(H, hess), budget=budget.escape, rng=gen)
+                                **_spectral(H, hess), budget=budget.escape, rng=gen, tol=tol)
         attempts.extend(att)
         if up is not None and down is not None:
             return done("strict_saddle", hess, order, down, (up,), gval,
@@ -458,7 +435,9 @@ def classify(
         from dlnscape.geometry.manifold import is_stationary_on_Mr
 
         W = end_to_end(theta)
-        stationary_Mr = is_stationary_on_Mr(landscape.loss.grad(W), W, arch.r)
+        stationary_Mr = is_stationary_on_Mr(landscape.loss.grad(W), W, arch.r,
+                                            tol=tol.stationarity_rtol,
+                                            scale=landscape.loss.magnitude(W).gradient)
         if stationary_Mr.stationary is not True:
             reasons.append(
                 f"L(θ) is within the oracle's tolerance {gtol:.2g} of the global minimum, but W "
@@ -489,7 +468,7 @@ def classify(
                     f"Local minimum ({glob_txt}): critical with a positive definite Hessian "
                     f"(λ_min = {hess.lambda_min:.3g}).")
 
-    cert, why_not_pure = _pure_certificate(landscape, theta, value, "minimum")
+    cert, why_not_pure = _pure_certificate(landscape, theta, value, "minimum", tol)
     if cert is not None:
         order = _min_order(landscape, theta, hess)
         return done("local_minimum", hess, order, cert, (), gval,
@@ -506,7 +485,7 @@ def classify(
                                   eigenvectors=spec["eigvecs"], max_pairs=budget.cubic_pairs,
                                   threshold=hess.threshold, rng=gen)
     down, att = search_escape(landscape, theta, sense="descent", value=value, **spec,
-                              budget=budget.escape, rng=gen)
+                              budget=budget.escape, rng=gen, tol=tol)
     attempts.extend(att)
     if down is None:
         reasons.append("no escape found within the budget " + str(budget.escape.to_dict()))
@@ -515,10 +494,10 @@ def classify(
                          "local-minimum proof applies, and no escape was found; failing to "
                          "escape proves nothing (curved escapes may exist).")
     if hess.n_positive:
-        up = _ascent_cert(landscape, theta, value, H, Hdata, hess)
+        up = _ascent_cert(landscape, theta, value, H, Hdata, hess, tol)
     else:
         up, att = search_escape(landscape, theta, sense="ascent", value=value, **spec,
-                                budget=budget.escape, rng=gen)
+                                budget=budget.escape, rng=gen, tol=tol)
         attempts.extend(att)
     if up is None:
         reasons.append("an escape downward was found but no way up (could be a local maximum "
@@ -529,8 +508,10 @@ def classify(
     return done("degenerate_saddle", hess, order, down, (up,), gval,
                 f"Degenerate saddle: the Hessian is positive semidefinite (no negative "
                 f"eigenvalue, {hess.n_zero} zero) yet the loss decreases along "
-                f"{_REFS.get(down.method, down.method)}; leading term "
-                f"{down.taylor_coefficient:.3g}·t^{down.taylor_order}. Not a local minimum"
+                f"{_REFS.get(down.method, down.method)}"
+                + (f"; leading term {down.taylor_coefficient:.3g}·t^{down.taylor_order}"
+                   if down.taylor_order is not None else "")
+                + ". Not a local minimum"
                 + (f"; min l on M_r = {gval:.6g}." if not_global else "."))
 
 
@@ -541,7 +522,7 @@ def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | Non
                              threshold=hess.threshold)
 
 
-def _ascent_cert(landscape, theta, value, H, Hdata, hess) -> EscapeCertificate | None:
+def _ascent_cert(landscape, theta, value, H, Hdata, hess, tol) -> EscapeCertificate | None:
     """A way up: the coordinate direction of the largest diagonal entry of ∇²L when it is
     clearly positive (its t² coefficient is ½H_ii), else the top eigenvector."""
     if H is not None:
@@ -549,11 +530,11 @@ def _ascent_cert(landscape, theta, value, H, Hdata, hess) -> EscapeCertificate |
         if H[i, i] > 1e-3 * hess.lambda_max:
             e = np.zeros(H.shape[0])
             e[i] = 1.0
-            cert = _curve_cert(landscape, theta, value, e, "ascent", float(H[i, i]))
+            cert = _curve_cert(landscape, theta, value, e, "ascent", float(H[i, i]), tol)
             if cert is not None:
                 return cert
     w = _eigvec(H, "largest") if H is not None else Hdata[1].vectors[:, 0]
-    return _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max)
+    return _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max, tol)
 
 
 def _spectral(H: np.ndarray | None, hess: HessianSummary) -> dict:
@@ -568,7 +549,7 @@ def _spectral(H: np.ndarray | None, hess: HessianSummary) -> dict:
     return {"eigvals": ev, "eigvecs": V, "threshold": hess.threshold, "kernel": K}
 
 
-def _curve_cert(landscape, theta, value, v, sense, lam) -> EscapeCertificate | None:
+def _curve_cert(landscape, theta, value, v, sense, lam, tol) -> EscapeCertificate | None:
     from dlnscape.architecture import unpack
     from dlnscape.critical.escape import certificate_on_curve
 
@@ -577,4 +558,4 @@ def _curve_cert(landscape, theta, value, v, sense, lam) -> EscapeCertificate | N
                                 "negative_curvature" if sense == "descent"
                                 else "positive_curvature",
                                 sense=sense, value=value, critical=True,
-                                details={"curvature": float(lam)}, order=2)
+                                details={"curvature": float(lam)}, order=2, tol=tol)

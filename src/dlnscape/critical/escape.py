@@ -35,16 +35,18 @@ from dlnscape.critical._poly import (
     gradient_series,
     pack_batch,
 )
-from dlnscape.critical.certificates import (
-    TAYLOR_RTOL,
-    EscapeCertificate,
-    escape_margin,
-    leading_taylor,
-)
+from dlnscape.critical.certificates import EscapeCertificate, leading_taylor
 from dlnscape.landscape import Landscape
+from dlnscape.tolerances import (
+    DEFAULT_TOLERANCES,
+    Tolerances,
+    escape_margin,
+    point_scale,
+)
 
-#: an escape point must beat the rounding margin by this factor (so that verify() is robust)
+#: an escape point must beat what verify() requires by this factor (so that verify is robust)
 SAFETY = 100.0
+TAYLOR_RTOL = DEFAULT_TOLERANCES.taylor_rtol
 #: number of points stored in an escape certificate
 N_POINTS = 5
 #: exact rational evaluation is used only up to this many parameters (it is slow)
@@ -87,13 +89,16 @@ def certificate_on_curve(
     details: dict | None = None,
     n_points: int = N_POINTS,
     order: int | None = None,
+    tol: Tolerances = DEFAULT_TOLERANCES,
 ) -> EscapeCertificate | None:
     """An escape certificate along ``θ(t) = θ + Σ t^k curve[k-1]``, or None if it does not escape.
 
-    The exact Taylor polynomial of ``L(θ(t)) − L(θ)`` must have a negative (``sense="ascent"``:
-    positive) lowest non-vanishing coefficient; then ``n_points`` consecutive values
-    ``t = 2^{-j}`` (from the largest that works) are stored, each with a decrease far above
-    rounding (``SAFETY`` × the margin that ``verify`` requires).
+    ``n_points`` consecutive values ``t = 2^{-j}`` are stored whose decrease (``sense="ascent"``:
+    increase) beats what ``verify`` requires by ``SAFETY``: at a point claimed critical, the
+    residual ``‖∇L(θ)‖·distance`` plus the margin (README, "What is certified"). The lowest
+    Taylor term of order ≥ 2 (≥ 1 at a non-critical point) at the first stored t is recorded
+    when it is a decrease. When θ is *exactly* critical (proven in exact arithmetic) and float64
+    cannot resolve the decrease, the points are evaluated in exact rational arithmetic.
     """
     sign = 1.0 if sense == "descent" else -1.0
     L0 = landscape.value(theta) if value is None else value
@@ -101,23 +106,11 @@ def certificate_on_curve(
         order = _taylor_order_cap(landscape, len(curve))
     c = sign * curve_taylor(landscape, theta, curve, order)
     c[0] = 0.0
-    k, ck, tol = leading_taylor(c)
-    if k is None or ck >= -tol:
-        # below the float tolerance some lower coefficients may be non-zero: decide exactly
-        low = c[1:] if k is None else c[1:k]
-        if not np.any(low) or not _exact_ok(landscape):
-            return None
-        from dlnscape.critical._exact import exact_curve_taylor, exact_leading
-
-        ex = exact_curve_taylor(landscape.loss, theta, curve)
-        ke, cke = exact_leading(ex)
-        if ke is None or sign * cke >= 0:
-            return None
-        c = sign * np.array([float(x) for x in ex])
-        c[0] = 0.0
-        return _exact_certificate(landscape, theta, curve, method, sense, L0, c, ke,
-                                  float(sign * cke), critical, details, n_points)
-    margin = SAFETY * escape_margin(L0)
+    start = 2 if critical else 1
+    scale = point_scale(landscape, theta)
+    gnorm = float(np.linalg.norm(landscape.grad_flat(theta))) if critical else 0.0
+    margin = escape_margin(scale, tol) if critical else 0.0
+    rounding = 1e3 * np.finfo(float).eps * scale.value
     from dlnscape.critical.certificates import _point_on_curve  # same construction as verify
 
     ts: list[float] = []
@@ -129,7 +122,8 @@ def certificate_on_curve(
         p = _point_on_curve(theta, curve, t)
         v = landscape.value(p)
         d = float(np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(p, theta, strict=True))))
-        if sign * (v - L0) < -margin and d < prev_d:
+        need = SAFETY * (2.0 * gnorm * d + margin + rounding)
+        if sign * (v - L0) < -need and d < prev_d:
             ts.append(t)
             pts.append(p)
             vals.append(v)
@@ -137,35 +131,58 @@ def certificate_on_curve(
             if len(ts) == n_points:
                 break
         elif ts:
-            break  # the run of working t's ended before n_points: restart below
+            break  # the run of working t's ended before n_points
     if len(ts) < n_points:
-        return _exact_certificate(landscape, theta, curve, method, sense, L0, c, k, ck, critical,
-                                  details, n_points)
+        if not critical:
+            return None
+        return _exact_certificate(landscape, theta, curve, method, sense, L0, critical, details,
+                                  n_points)
+    k, ck, _ = leading_taylor(c, ts[0], start, tol.taylor_rtol)
+    if k is None or ck >= 0:
+        k, ck = None, None
     return EscapeCertificate(
         theta=tuple(theta), value=float(L0), points=tuple(pts), values=tuple(vals), method=method,
         sense=sense, curve=tuple(tuple(c_) for c_ in curve), ts=tuple(ts), taylor_order=k,
-        taylor_coefficient=sign * ck, critical=critical, details=dict(details or {}),
+        taylor_coefficient=None if ck is None else sign * ck, critical=critical,
+        details=dict(details or {}),
     )
 
 
-def _exact_ok(landscape: Landscape) -> bool:
+def _exact_ok(landscape: Landscape, theta: Point) -> bool:
+    """Exact rational escapes only at points that are *exactly* critical: at any other float
+    point a decrease below float resolution is the residual gradient, not an escape."""
     from dlnscape.critical._exact import supports_exact
+    from dlnscape.critical._interval import is_exactly_critical
 
-    return supports_exact(landscape.loss) and landscape.n_params <= EXACT_MAX_PARAMS
+    return (supports_exact(landscape.loss) and landscape.n_params <= EXACT_MAX_PARAMS
+            and is_exactly_critical(landscape, theta))
 
 
-def _exact_certificate(landscape, theta, curve, method, sense, L0, c, k, ck, critical, details,
+def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, details,
                        n_points) -> EscapeCertificate | None:
     """Points too close to θ for floating point: evaluate the decrease in exact arithmetic.
 
     The leading term ``c_k t^k`` dominates once ``|c_k| t^k > Σ_{j>k} |c_j| t^j``; start from
     ``t* = min_j (|c_k| / (2K|c_j|))^{1/(j−k)}`` and scan ``t = 2^{-j}`` with exact Fractions.
     """
-    from dlnscape.critical._exact import exact_curve_point, exact_value, fr
+    from dlnscape.critical._exact import (
+        exact_curve_point,
+        exact_curve_taylor,
+        exact_leading,
+        exact_value,
+        fr,
+    )
 
-    if not _exact_ok(landscape):
+    if not _exact_ok(landscape, theta):
         return None
     sign = 1.0 if sense == "descent" else -1.0
+    ex = exact_curve_taylor(landscape.loss, theta, curve)
+    k, cke = exact_leading(ex)
+    if k is None or sign * cke >= 0:
+        return None
+    c = sign * np.array([float(x) for x in ex])
+    c[0] = 0.0
+    ck = float(sign * cke)
     K = len(c) - 1
     tstar = 1.0
     for j in range(k + 1, K + 1):
@@ -210,7 +227,8 @@ class _Search:
     """State shared by the escape strategies at one point."""
 
     def __init__(self, landscape: Landscape, theta: Point, value: float, sense: str,
-                 budget: EscapeBudget, rng: np.random.Generator, critical: bool | None):
+                 budget: EscapeBudget, rng: np.random.Generator, critical: bool | None,
+                 tol: Tolerances = DEFAULT_TOLERANCES):
         self.L = landscape
         self.theta = theta
         self.value = value
@@ -219,6 +237,7 @@ class _Search:
         self.budget = budget
         self.rng = rng
         self.critical = critical
+        self.tol = tol
         self.t0 = time.perf_counter()
         self.attempts: list[dict] = []
 
@@ -233,13 +252,14 @@ class _Search:
     ) -> EscapeCertificate | None:
         curve = [self.vec_to_point(v) for v in curve_vecs]
         return certificate_on_curve(self.L, self.theta, curve, method, sense=self.sense,
-                                    value=self.value, critical=self.critical, details=details)
+                                    value=self.value, critical=self.critical, details=details,
+                                    tol=self.tol)
 
     def line_order(self, u: np.ndarray) -> tuple[int | None, float, np.ndarray]:
         c = self.sign * curve_taylor(self.L, self.theta, [self.vec_to_point(u)],
                                      _taylor_order_cap(self.L, 1))
         c[0] = 0.0
-        k, ck, _ = leading_taylor(c)
+        k, ck, _ = leading_taylor(c, 1.0, 2 if self.critical else 1, self.tol.taylor_rtol)
         return k, ck, c
 
 
@@ -300,8 +320,10 @@ def _descend_from_line(
     h = s.L.arch.h
     deg = 2 * h  # the gradient along a line has degree ≤ 2h − 1 for quadratic losses
     gs = _gradient_along_line(s, D, deg)
-    scale = max(1.0, max(float(np.linalg.norm(g)) for g in gs))
-    p = next((j for j in range(1, len(gs)) if np.linalg.norm(gs[j]) > TAYLOR_RTOL * scale), None)
+    # relative to the largest term of the series, never to an absolute 1
+    scale = max(float(np.linalg.norm(g)) for g in gs[1:]) if len(gs) > 1 else 0.0
+    p = next((j for j in range(1, len(gs))
+              if scale > 0 and np.linalg.norm(gs[j]) > TAYLOR_RTOL * scale), None)
     if p is None:
         return None
     g = s.sign * gs[p]
@@ -321,9 +343,11 @@ def _descend_from_line(
 
 
 def _is_fiber_line(s: _Search, D: np.ndarray) -> bool:
-    coeffs = curve_product(s.theta, [s.vec_to_point(D)])
-    W = coeffs[0]
-    scale = 1.0 + float(np.linalg.norm(W))
+    Dp = s.vec_to_point(D)
+    coeffs = curve_product(s.theta, [Dp])
+    # the size of the terms of μ(θ + tD): products of the layer norms
+    scale = float(np.prod([float(np.linalg.norm(W)) + float(np.linalg.norm(d))
+                           for W, d in zip(s.theta, Dp, strict=True)]))
     return all(float(np.linalg.norm(c)) <= 1e-12 * scale for c in coeffs[1:])
 
 
@@ -381,7 +405,8 @@ def _quartic(s: _Search, K: np.ndarray, eigvals: np.ndarray | None, eigvecs: np.
             continue  # a line already decides (taylor strategy)
         gs = _gradient_along_line(s, u, 2)
         g2 = s.sign * gs[2]
-        if float(np.linalg.norm(g2)) <= TAYLOR_RTOL * max(1.0, float(np.linalg.norm(gs[0]))):
+        n2 = float(np.linalg.norm(g2))
+        if n2 == 0.0 or n2 <= TAYLOR_RTOL * float(np.linalg.norm(gs[1])):
             continue
         candidates = []
         gK = K @ (K.T @ g2)
@@ -419,6 +444,7 @@ def search_escape(
     critical: bool | None = True,
     budget: EscapeBudget | None = None,
     rng: np.random.Generator | int | None = None,
+    tol: Tolerances | dict | None = None,
 ) -> tuple[EscapeCertificate | None, list[dict]]:
     """Try every method in turn; return the first certificate found and the log of attempts.
 
@@ -429,7 +455,9 @@ def search_escape(
     budget = budget or EscapeBudget()
     gen = np.random.default_rng(rng)
     L0 = landscape.value(theta) if value is None else float(value)
-    s = _Search(landscape, theta, L0, sense, budget, gen, critical)
+    from dlnscape.tolerances import as_tolerances
+
+    s = _Search(landscape, theta, L0, sense, budget, gen, critical, as_tolerances(tol))
     sign = s.sign
     if eigvals is not None and eigvecs is not None and eigvals.size:
         e = sign * eigvals
@@ -455,10 +483,11 @@ def search_escape(
 
 
 def gradient_escape(landscape: Landscape, theta: Point, value: float | None = None,
-                    sense: str = "descent") -> EscapeCertificate | None:
+                    sense: str = "descent", tol: Tolerances = DEFAULT_TOLERANCES
+                    ) -> EscapeCertificate | None:
     """At a non-critical point: the line ``θ − t∇L(θ)`` (its t¹ coefficient is ``−‖∇L‖²``)."""
     g = landscape.grad_flat(theta)
     sign = 1.0 if sense == "descent" else -1.0
     d = -sign * g / max(float(np.linalg.norm(g)), 1e-300)
     return certificate_on_curve(landscape, theta, [unpack(landscape.arch, d)], "gradient",
-                                sense=sense, value=value, critical=False)
+                                sense=sense, value=value, critical=False, tol=tol)

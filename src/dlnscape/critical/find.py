@@ -22,7 +22,9 @@ from scipy.sparse.linalg import LinearOperator
 from dlnscape.architecture import Point, pack, unpack
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
-from dlnscape.linalg import CRITICAL_RTOL, relative_gradient_norm
+from dlnscape.tolerances import DEFAULT_TOLERANCES, point_scale, relative_gradient_at
+
+CRITICAL_RTOL = DEFAULT_TOLERANCES.critical_rtol
 
 METHODS = ("newton", "trust-region", "gd")
 
@@ -58,8 +60,7 @@ class CriticalPointSearch:
 def _result(landscape, x, method, n_iter, t0, msg, tol) -> CriticalPointSearch:
     theta = unpack(landscape.arch, x)
     v = landscape.value(theta)
-    gn = float(np.linalg.norm(landscape.grad_flat(theta)))
-    rel = relative_gradient_norm(gn, v)
+    rel, gn, _ = relative_gradient_at(landscape, theta)
     return CriticalPointSearch(theta, v, gn, rel, rel <= tol, method, int(n_iter),
                                time.perf_counter() - t0, msg)
 
@@ -72,14 +73,14 @@ def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 8,
         th = unpack(landscape.arch, x)
         g = landscape.grad_flat(th)
         v = landscape.value(th)
-        if relative_gradient_norm(float(np.linalg.norm(g)), v) <= tol * 1e-2:
+        if relative_gradient_at(landscape, th)[0] <= tol * 1e-2:
             break
         step = np.linalg.lstsq(landscape.hessian(th), g, rcond=1e-12)[0]
         x_new = x - step
         th_new = unpack(landscape.arch, x_new)
         if np.linalg.norm(landscape.grad_flat(th_new)) >= np.linalg.norm(g):
             break
-        if descent and landscape.value(th_new) > v + 1e-12 * (1.0 + abs(v)):
+        if descent and landscape.value(th_new) > v + 1e-12 * point_scale(landscape, th).value:
             break
         x = x_new
     return x
@@ -95,7 +96,8 @@ def find_critical_point(
     step: float | None = None,
     gd_tol: float = 1e-6,
 ) -> CriticalPointSearch:
-    """Drive ``theta0`` to a point with ``‖∇L‖/(1+|L|) ≤ tol`` (default 1e-2 × CRITICAL_RTOL).
+    """Drive ``theta0`` to a point whose relative gradient (:mod:`dlnscape.tolerances`) is at most
+    ``tol`` (default 1e-2 × the critical threshold).
 
     ``method``: ``"newton"`` (Levenberg–Marquardt on ∇L = 0 with the dense Hessian),
     ``"trust-region"`` (scipy TRF with Hessian-vector products), or ``"gd"`` (gradient descent
@@ -122,7 +124,7 @@ def find_critical_point(
         for it in range(1, max_iter + 1):  # noqa: B007
             g = landscape.grad_flat(th)
             gn = float(np.linalg.norm(g))
-            if relative_gradient_norm(gn, val) <= max(tol, gd_tol):
+            if relative_gradient_at(landscape, th)[0] <= max(tol, gd_tol):
                 break
             while eta > 1e-16:
                 x_new = x - eta * g

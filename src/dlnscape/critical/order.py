@@ -21,9 +21,8 @@ import numpy as np
 
 from dlnscape.architecture import Point
 from dlnscape.critical._poly import third_contraction
-from dlnscape.critical.certificates import hessian_zero_threshold
 from dlnscape.landscape import Landscape
-from dlnscape.linalg import CRITICAL_RTOL, relative_gradient_norm
+from dlnscape.tolerances import DEFAULT_TOLERANCES, hessian_zero_threshold, relative_gradient_at
 
 #: the cubic form counts as vanishing below this multiple of its natural scale
 CUBIC_RTOL = 1e-8
@@ -109,7 +108,7 @@ def cubic_form_on_kernel(
     k = K.shape[1]
     if k == 0:
         return 0.0, 0.0, 0, True
-    thr = CUBIC_RTOL * max(1.0, scale)
+    thr = CUBIC_RTOL * scale
     gen = np.random.default_rng(rng)
     # a cheap probe first: one non-zero value already proves the form is not identically zero
     A = gen.standard_normal((k, min(8, k)))
@@ -165,23 +164,22 @@ def criticality_order(
     """The order of criticality of θ (Hofflin 2023, Prop 2.1), computed from Taylor coefficients.
 
     ``eigenvalues``/``eigenvectors``: the full Hessian spectrum (ascending) if already known;
-    ``threshold``: the zero tolerance (default ``certificates.hessian_zero_threshold``).
+    ``threshold``: the zero tolerance (default ``tolerances.hessian_zero_threshold``).
     ``local_minimum=True`` (θ carries a verified local-minimum certificate) short-cuts the cubic
     test: a local minimum is k-critical for every k (Hofflin 2023, Def 2.4: ``(g∘c)(t) ≥ g(c(0))``
     along every curve), so the answer is 3 with that reason.
     """
     theta = landscape._point(theta)
-    value = landscape.value(theta)
-    gn = float(np.linalg.norm(landscape.grad_flat(theta)))
-    rel = relative_gradient_norm(gn, value)
-    if rel > CRITICAL_RTOL:
+    rel = relative_gradient_at(landscape, theta)[0]
+    crit = DEFAULT_TOLERANCES.critical_rtol
+    if rel > crit:
         return CriticalityOrder(0, True, "gradient", rel, None, None, None, None, 0,
-                                f"‖∇L‖/(1+|L|) = {rel:.3g} > {CRITICAL_RTOL:g}")
+                                f"relative gradient {rel:.3g} > {crit:g}")
     H = None
     if eigenvalues is None:
         H = landscape.hessian(theta)
         eigenvalues = np.linalg.eigvalsh(H)
-    thr = hessian_zero_threshold(eigenvalues, gn) if threshold is None else float(threshold)
+    thr = hessian_zero_threshold(eigenvalues, rel) if threshold is None else float(threshold)
     nneg = int(np.sum(eigenvalues < -thr))
     nzero = int(np.sum(np.abs(eigenvalues) <= thr))
     if nneg:
@@ -203,7 +201,13 @@ def criticality_order(
     if eigenvectors is None:
         eigenvalues, eigenvectors = np.linalg.eigh(landscape.hessian(theta) if H is None else H)
     K = eigenvectors[:, np.abs(eigenvalues) <= thr]
-    scale = max(1.0, abs(value), float(np.max(np.abs(eigenvalues))))
+    # the size of ∇³L: the spectrum's scale per unit of ‖θ‖ (units [L]/[θ]³), or the loss's
+    # gradient scale where every layer vanishes — never an absolute 1
+    from dlnscape.tolerances import point_scale
+
+    nmax = max(float(np.linalg.norm(W)) for W in theta)
+    lmax = float(np.max(np.abs(eigenvalues))) if eigenvalues.size else 0.0
+    scale = lmax / nmax if nmax > 0 and lmax > 0 else point_scale(landscape, theta).loss_gradient
     worst, cthr, n, exact = cubic_form_on_kernel(landscape, theta, K, max_pairs=max_pairs,
                                                  scale=scale, rng=rng)
     if worst > cthr:

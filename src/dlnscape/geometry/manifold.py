@@ -104,24 +104,35 @@ class StationarityOnMr:
 
 
 def is_stationary_on_Mr(
-    G: np.ndarray, W: np.ndarray, r: int, tol: float = 1e-8, rtol: float | None = None
+    G: np.ndarray, W: np.ndarray, r: int, tol: float = 1e-8, rtol: float | None = None,
+    scale: float | None = None,
 ) -> StationarityOnMr:
     """First-order stationarity of l on ``M_r`` at ``W`` given ``G = ∇l(W)``.
 
-    Residuals are relative to ``1 + ‖G‖``: ``‖GᵀW‖, ‖GWᵀ‖`` (Cor 3.1) when rank W = r,
-    ``‖G‖`` when rank W < r (Lemma 3.2).
+    Residuals are relative (the tolerance policy of :mod:`dlnscape.tolerances`): with ``scale``
+    the size of the terms of ∇l(W) (:meth:`dlnscape.losses.Loss.magnitude`), ``‖GᵀW‖`` and
+    ``‖GWᵀ‖`` over ``scale·‖W‖`` (Cor 3.1) when rank W = r, ``‖G‖`` over ``scale`` when
+    rank W < r (Lemma 3.2). Without ``scale``, ``‖G‖`` stands in for it (then rank W < r can
+    only be judged against an exact zero).
     """
     dec = numerical_rank(W, rtol)
-    scale = 1.0 + float(np.linalg.norm(W))
+    G = np.asarray(G, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    gs = float(np.linalg.norm(G)) if scale is None else float(scale)
+    nW = float(np.linalg.norm(W))
+
+    def rel(x: float, s: float) -> float:
+        return 0.0 if x == 0.0 else (x / s if s > 0 else np.inf)
+
     if dec.rank >= r:
         res = {
-            "GtW": float(np.linalg.norm(G.T @ W)) / scale,
-            "GWt": float(np.linalg.norm(G @ W.T)) / scale,
+            "GtW": rel(float(np.linalg.norm(G.T @ W)), gs * nW),
+            "GWt": rel(float(np.linalg.norm(G @ W.T)), gs * nW),
         }
         ok = max(res.values()) <= tol
         why = f"rank W = {dec.rank} = r: Cor 3.1 needs GᵀW = 0 and GWᵀ = 0"
     else:
-        res = {"G": float(np.linalg.norm(G))}
+        res = {"G": rel(float(np.linalg.norm(G)), gs if scale is not None else 0.0)}
         ok = res["G"] <= tol
         why = f"rank W = {dec.rank} < r = {r}: Lemma 3.2 needs ∇l(W) = 0"
     stationary: bool | None = ok

@@ -22,7 +22,7 @@ from dlnscape.architecture import check_point, unpack
 from dlnscape.geometry.differential import differential_rank
 from dlnscape.geometry.manifold import StationarityOnMr, is_stationary_on_Mr
 from dlnscape.geometry.ranks import rank_profile
-from dlnscape.linalg import CRITICAL_RTOL, relative_gradient_norm
+from dlnscape.tolerances import DEFAULT_TOLERANCES, relative_gradient_at
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def critical_type(
     landscape,
     theta: Sequence[np.ndarray],
     *,
-    critical_tol: float = CRITICAL_RTOL,
-    stationarity_tol: float = 1e-8,
+    critical_tol: float = DEFAULT_TOLERANCES.critical_rtol,
+    stationarity_tol: float = DEFAULT_TOLERANCES.stationarity_rtol,
     rtol: float | None = None,
     profile=None,
 ) -> CriticalType:
@@ -79,7 +79,8 @@ def critical_type(
 
     ``profile``: θ's :func:`rank_profile` when the caller already has it (same ``rtol``).
 
-    Critical means ``‖∇L(θ)‖ / (1 + |L(θ)|) ≤ critical_tol`` (the tolerance policy).
+    Critical means a relative gradient (:func:`dlnscape.tolerances.relative_gradient_at`) at
+    most ``critical_tol``; stationarity on M_r is relative to the loss's gradient scale.
     "undetermined" when a rank decision the verdict depends on is ambiguous.
     """
     arch = landscape.arch
@@ -87,20 +88,19 @@ def critical_type(
         theta = unpack(arch, theta)
     theta = check_point(arch, theta)
     value = float(landscape.value(theta))
-    g = landscape.grad(theta)
-    gn = float(np.sqrt(sum(float(np.sum(x * x)) for x in g)))
-    rel = relative_gradient_norm(gn, value)
+    rel, gn, _ = relative_gradient_at(landscape, theta)
     prof = rank_profile(theta, rtol) if profile is None else profile
     W = landscape.model.forward(theta)
     G = landscape.loss.grad(W)
-    st = is_stationary_on_Mr(G, W, arch.r, tol=stationarity_tol, rtol=rtol)
+    st = is_stationary_on_Mr(G, W, arch.r, tol=stationarity_tol, rtol=rtol,
+                             scale=landscape.loss.magnitude(W).gradient)
     diff = differential_rank(theta, rtol, prof)
     smooth = arch.filling or prof.rank == arch.r
     lgn = float(np.linalg.norm(G))
     prop9 = False
     if rel > critical_tol:
         kind = literal = "not_critical"
-        why = f"‖∇L‖/(1+|L|) = {rel:.3g} > {critical_tol:.1g}: not critical"
+        why = f"relative gradient {rel:.3g} > {critical_tol:.1g}: not critical"
     elif st.stationary is None or prof.end_to_end.ambiguous:
         kind = literal = "undetermined"
         why = f"critical, but the rank of W is ambiguous (gap {prof.end_to_end.gap:.3g})"

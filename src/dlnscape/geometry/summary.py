@@ -74,6 +74,7 @@ def geometry_summary(
     out["tangent_space_Mr"] = tangent_space(W, rtol=rtol).to_dict()
     if landscape is not None:
         G = landscape.loss.grad(W)
-        out["stationary_on_Mr"] = is_stationary_on_Mr(G, W, arch.r, rtol=rtol).to_dict()
+        out["stationary_on_Mr"] = is_stationary_on_Mr(
+            G, W, arch.r, rtol=rtol, scale=landscape.loss.magnitude(W).gradient).to_dict()
         out["critical_type"] = critical_type(landscape, prof_theta, rtol=rtol).to_dict()
     return GeometrySummary(out)

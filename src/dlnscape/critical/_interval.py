@@ -1,0 +1,178 @@
+"""Rigorous enclosures (python-flint ``arb`` balls) of losses, gradients and distances.
+
+Every float64 is a dyadic rational, so a stored point θ and the loss data define exact real
+numbers; ``arb_mat`` evaluates ``L(θ) = l(W_h ⋯ W_1)``, ``∇L(θ)`` and ``‖θ' − θ‖`` as balls
+that are guaranteed to contain the exact values (FLINT's ball arithmetic: every operation adds
+its own rounding bound to the radius). Certificates compare the *ends* of these balls, so a
+claimed decrease is proven, not estimated. At ``EXACT_PREC`` bits the products of doubles that
+make up a quadratic loss are computed without any rounding at all (radius 0): a zero ball is then
+an exact zero, which is how exact criticality is recognised.
+
+Supported: the built-in quadratic losses (squared, distance, linear-quadratic) of the linear
+network; :func:`supports_interval` says when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from flint import arb, arb_mat, ctx
+
+from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, Loss, SquaredLoss
+
+#: working precision of the ball evaluations (bits)
+PREC = 128
+_TYPES = (SquaredLoss, DistanceLoss, LinearQuadraticLoss)
+
+
+def supports_interval(landscape) -> bool:
+    """True for the built-in quadratic losses on a linear network (exact types)."""
+    from dlnscape.models.linear import LinearNetwork
+
+    return type(landscape.loss) in _TYPES and type(landscape.model) is LinearNetwork
+
+
+def exact_prec(theta: Sequence[np.ndarray]) -> int:
+    """Bits enough to evaluate the product and a quadratic loss of doubles without rounding."""
+    return 64 * (2 * len(theta) + 6) + 2200
+
+
+def _am(A: np.ndarray) -> arb_mat:
+    A = np.asarray(A, dtype=np.float64)
+    if A.ndim == 1:
+        A = A[:, None]
+    m, n = A.shape
+    return arb_mat(m, n, A.ravel().tolist())
+
+
+def _dot(A: arb_mat, B: arb_mat) -> arb:
+    a, b = A.entries(), B.entries()
+    if not a:
+        return arb(0)
+    return (arb_mat(1, len(a), a) * arb_mat(len(b), 1, b))[0, 0]
+
+
+def _row_vec(A: arb_mat) -> arb_mat:
+    e = A.entries()
+    return arb_mat(len(e), 1, e)
+
+
+def _loss(loss: Loss, W: arb_mat) -> arb:
+    if type(loss) is SquaredLoss:
+        R = W * _am(loss.X) - _am(loss.Y)
+        return _dot(R, R) / 2
+    if type(loss) is DistanceLoss:
+        D = _row_vec(W - _am(loss.Q0))
+        if loss.phi is not None:
+            D = _am(loss.phi) * D
+        return _dot(D, D)
+    if type(loss) is LinearQuadraticLoss:
+        D = W - _am(loss.W0)
+        return _dot(_am(loss.A), W) + arb(float(loss.c)) * _dot(D, D) / 2
+    raise TypeError(f"no interval evaluation for {type(loss).__name__}")
+
+
+def _loss_grad(loss: Loss, W: arb_mat) -> arb_mat:
+    if type(loss) is SquaredLoss:
+        return (W * _am(loss.X) - _am(loss.Y)) * _am(loss.X).transpose()
+    if type(loss) is DistanceLoss:
+        D = _row_vec(W - _am(loss.Q0))
+        if loss.phi is not None:
+            ph = _am(loss.phi)
+            D = ph.transpose() * (ph * D)
+        m, n = loss.Q0.shape
+        return arb_mat(m, n, [2 * x for x in D.entries()])
+    if type(loss) is LinearQuadraticLoss:
+        return _am(loss.A) + arb(float(loss.c)) * (W - _am(loss.W0))
+    raise TypeError(f"no interval evaluation for {type(loss).__name__}")
+
+
+def _product(layers: Sequence[arb_mat]) -> arb_mat:
+    W = layers[0]
+    for Wi in layers[1:]:
+        W = Wi * W
+    return W
+
+
+def value_ball(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> arb:
+    """A ball containing the exact ``L(θ)``."""
+    with ctx.workprec(prec):
+        return _loss(landscape.loss, _product([_am(W) for W in theta]))
+
+
+def difference_ball(landscape, p: Sequence[np.ndarray], theta: Sequence[np.ndarray],
+                    prec: int = PREC) -> arb:
+    """A ball containing the exact ``L(p) − L(θ)``."""
+    with ctx.workprec(prec):
+        a = _loss(landscape.loss, _product([_am(W) for W in p]))
+        b = _loss(landscape.loss, _product([_am(W) for W in theta]))
+        return a - b
+
+
+def gradient_balls(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> list[arb_mat]:
+    """Balls containing the exact per-layer gradient ``W_{>k}ᵀ ∇l(W) W_{<k}ᵀ`` (Hofflin 2023,
+    Lem 3.1)."""
+    with ctx.workprec(prec):
+        layers = [_am(W) for W in theta]
+        h = len(layers)
+        G = _loss_grad(landscape.loss, _product(layers))
+        out = []
+        for k in range(h):
+            left = G
+            for j in range(h - 1, k, -1):
+                left = layers[j].transpose() * left
+            right = left
+            for j in range(k):
+                right = right * layers[j].transpose()
+            out.append(right)
+        return out
+
+
+def gradient_norm_upper(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> float:
+    """A float ≥ the exact ``‖∇L(θ)‖``."""
+    with ctx.workprec(prec):
+        s = arb(0)
+        for g in gradient_balls(landscape, theta, prec):
+            s += _dot(g, g)
+        return upper(s.sqrt())
+
+
+def is_exactly_critical(landscape, theta: Sequence[np.ndarray]) -> bool:
+    """True iff the exact gradient at the (dyadic) point θ is zero, proven without rounding."""
+    prec = exact_prec(theta)
+    with ctx.workprec(prec):
+        for g in gradient_balls(landscape, theta, prec):
+            for x in g.entries():
+                if not (x.is_exact() and x.is_zero()):
+                    return False
+    return True
+
+
+def distance_ball(p: Sequence[np.ndarray], theta: Sequence[np.ndarray], prec: int = PREC) -> arb:
+    """A ball containing the exact ``‖p − θ‖``."""
+    with ctx.workprec(prec):
+        s = arb(0)
+        for a, b in zip(p, theta, strict=True):
+            D = _am(a) - _am(b)
+            s += _dot(D, D)
+        return s.sqrt()
+
+
+def upper(x: arb) -> float:
+    """A float ≥ every point of the ball ``x`` (rounded outward)."""
+    u = x.upper()
+    f = float(u)
+    return float(np.nextafter(f, np.inf)) if arb(f) < u or not (arb(f) >= u) else f
+
+
+def lower(x: arb) -> float:
+    """A float ≤ every point of the ball ``x`` (rounded outward)."""
+    lo = x.lower()
+    f = float(lo)
+    return float(np.nextafter(f, -np.inf)) if arb(f) > lo or not (arb(f) <= lo) else f
+
+
+def strictly_below(x: arb, bound: float) -> bool:
+    """True iff every point of ``x`` is ``< bound`` (so the exact value is)."""
+    return bool(x < arb(float(bound)))
