@@ -219,13 +219,38 @@ def _check_order(k: object, name: str) -> None:
 
 @dataclass(frozen=True)
 class ExtremeEigenvalues:
-    """Extreme eigenpairs of a Hessian and how they were computed."""
+    """Extreme eigenpairs of a Hessian (or of its restriction to a complement) and how they
+    were computed.
+
+    ``residuals[i] = ‖∇²L v_i − λ_i v_i‖`` with the *full* Hessian, so (symmetric H) some
+    eigenvalue of ∇²L lies within ``residuals[i]`` of ``values[i]``; ``converged`` says every
+    pair met ``deflated_residuals ≤ threshold`` (``tol · scale``), ``reason`` why not.
+    With a deflation basis Q: the values are the extreme eigenvalues of ∇²L on ``span(Q)⊥``
+    and ``deflation_residual`` measures ``‖∇²L Q‖₂`` (``deflation_residual_kind``: ``exact``,
+    or a randomized upper bound holding with probability ≥ 1 − 10⁻¹⁰).
+    """
 
     values: np.ndarray
     vectors: np.ndarray
     which: str
-    method: str  # "dense-eigh" or "lanczos-eigsh"
+    method: str  # "dense-eigh", "lanczos-eigsh" (ARPACK) or "lobpcg"
     n_params: int
+    converged: bool = True
+    residuals: np.ndarray | None = None
+    deflated_residuals: np.ndarray | None = None
+    threshold: float = 0.0
+    scale: float = 0.0
+    reason: str = ""
+    deflation_dim: int = 0
+    deflation_residual: float | None = None
+    deflation_residual_kind: str = ""
+    attempts: tuple = ()
+    n_matvec: int = 0
+    seconds: float = 0.0
+
+    @property
+    def deflated(self) -> bool:
+        return self.deflation_dim > 0
 
     def to_dict(self) -> dict:
         return {
@@ -233,6 +258,19 @@ class ExtremeEigenvalues:
             "which": self.which,
             "method": self.method,
             "n_params": self.n_params,
+            "converged": self.converged,
+            "residuals": None if self.residuals is None else self.residuals.tolist(),
+            "deflated_residuals": None if self.deflated_residuals is None
+            else self.deflated_residuals.tolist(),
+            "threshold": self.threshold,
+            "scale": self.scale,
+            "reason": self.reason,
+            "deflation_dim": self.deflation_dim,
+            "deflation_residual": self.deflation_residual,
+            "deflation_residual_kind": self.deflation_residual_kind,
+            "attempts": [dict(a) for a in self.attempts],
+            "n_matvec": self.n_matvec,
+            "seconds": self.seconds,
         }
 
 
@@ -242,29 +280,290 @@ def hessian_extreme_eigenvalues(
     k: int = 1,
     which: str = "smallest",
     *,
+    deflate=None,
     dense_max_params: int = 2000,
     rng: np.random.Generator | int | None = 0,
-    tol: float = 0.0,
+    tol: float | None = None,
+    max_matvecs: int | None = None,
+    ncv: int | None = None,
+    methods: Sequence[str] = ("arpack", "lobpcg"),
 ) -> ExtremeEigenvalues:
     """The ``k`` smallest (or largest) Hessian eigenvalues, sorted ascending (descending).
 
-    Dense ``eigh`` when P ≤ ``dense_max_params``; otherwise Lanczos (``eigsh``) on
-    :meth:`Landscape.hessian_operator`, with a seeded start vector.
+    Never a traceback from the eigensolver: when no method converges the result has
+    ``converged=False`` and the ``reason`` (and the best pairs found, with their residuals),
+    so a caller can answer "undetermined"; bad arguments raise :class:`DlnscapeError`.
+
+    * ``deflate``: None, or a ``P × q`` basis Q with orthonormal columns (an array, or a
+      ``scipy.sparse.linalg.LinearOperator`` with ``matvec = Q z``, ``rmatvec = Qᵀ v``, e.g.
+      ``dlnscape.geometry.fibers.orbit_tangent_basis(theta, as_operator=True)``). The operator
+      solved is ``Ĥ = (I − QQᵀ) H (I − QQᵀ) + c QQᵀ`` with ``c`` beyond the wanted end (Q's
+      eigenvalues moved out of the way; the Krylov space stays in ``span(Q)⊥``): the result is
+      the extreme eigenvalues of H restricted to ``span(Q)⊥`` (the compression
+      ``Cᵀ H C`` for an orthonormal basis C of the complement). When ``span(Q) ⊆ ker H``
+      exactly, H is block diagonal in ``(Q, C)``, so deflating changes nothing but removing
+      those zeros: the nonzero spectrum is unchanged and ``values`` are eigenvalues of H.
+      Numerically that is only as true as ``‖HQ‖`` is small, hence ``deflation_residual``
+      (exact ``‖HQ‖₂`` for q ≤ 64, else the randomized bound ``10√(2/π) max_i ‖HQω_i‖`` over
+      10 Gaussian ω_i, ≥ ‖HQ‖₂ with probability ≥ 1 − 10⁻¹⁰; Halko, Martinsson & Tropp 2011,
+      Lemma 4.1). At a critical point the GL-orbit tangent is such a Q (Trager et al. 2020,
+      eq. (11)), and deflating it is what makes Lanczos converge at large kernels.
+    * dense ``eigh`` when the problem has ≤ ``dense_max_params`` parameters (or k is close to
+      the dimension); otherwise ``methods`` in order: ``"arpack"`` (``eigsh``, Lanczos with
+      implicit restarts, on ``Ĥ + 2s·I`` with ``s`` a norm estimate, so that ARPACK's relative
+      stopping test becomes an absolute one at ``tol·s`` even when λ ≈ 0) and ``"lobpcg"``
+      (started from ARPACK's best vectors). A pair is accepted when
+      ``‖Ĥv − λv‖ ≤ tol · s``; ``tol`` defaults to 1e-10 (0 means 1e2·ε).
+    * ``max_matvecs``: the budget of Hessian-vector products per method (default
+      ``max(2000, 20·k·ncv)``); ``ncv``: ARPACK's Lanczos basis size (default ``max(2k+1, 40)``).
     """
+    import time as _time
+    import warnings
+
+    t_start = _time.perf_counter()
     if which not in ("smallest", "largest"):
         raise DlnscapeError(f"which: expected 'smallest' or 'largest', got {which!r}")
     P = landscape.n_params
-    if not isinstance(k, (int, np.integer)) or not 1 <= k <= P:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= P:
         raise DlnscapeError(f"k: expected an integer in [1, {P}], got {k!r}")
-    if P <= dense_max_params or k >= P - 1:
-        vals, vecs = np.linalg.eigh(landscape.hessian(theta))
-        if which == "smallest":
-            return ExtremeEigenvalues(vals[:k], vecs[:, :k], which, "dense-eigh", P)
-        return ExtremeEigenvalues(vals[::-1][:k], vecs[:, ::-1][:, :k], which, "dense-eigh", P)
-    from scipy.sparse.linalg import eigsh
+    k = int(k)
+    if tol is None:
+        tol = 1e-10
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not (
+            0 <= tol < 1):
+        raise DlnscapeError(f"tol: expected a relative tolerance in [0, 1), got {tol!r}")
+    tol = max(float(tol), 1e2 * np.finfo(np.float64).eps)
+    bad_methods = [m for m in methods if m not in ("arpack", "lobpcg")] if not isinstance(
+        methods, str) else [methods]
+    if bad_methods or not methods:
+        raise DlnscapeError(
+            f"methods: expected a non-empty sequence of 'arpack', 'lobpcg', got {methods!r}")
+    if ncv is not None and (isinstance(ncv, bool) or not isinstance(ncv, (int, np.integer))
+                            or ncv <= k):
+        raise DlnscapeError(f"ncv: expected an integer > k = {k}, got {ncv!r}")
+    if max_matvecs is not None and (isinstance(max_matvecs, bool)
+                                    or not isinstance(max_matvecs, (int, np.integer))
+                                    or max_matvecs < 1):
+        raise DlnscapeError(f"max_matvecs: expected a positive integer, got {max_matvecs!r}")
+    gen = np.random.default_rng(rng)
+    theta = landscape._point(theta)
+
+    def _deflation_residual(Hmul, Qop, q: int, gen: np.random.Generator, *, matrix: bool):
+        """``‖H Q‖₂``: exact for q ≤ 64 (or a dense H), else the randomized upper bound
+        ``10·√(2/π)·max_i ‖H Q ω_i‖`` over 10 Gaussian ω_i (Halko, Martinsson & Tropp 2011,
+        Lemma 4.1: it holds with probability ≥ 1 − 10⁻¹⁰)."""
+        if Qop is None or q == 0:
+            return None, ""
+        if q <= 64 or matrix:
+            HQ = Hmul(Qop[0](np.eye(q)))
+            return float(np.linalg.norm(HQ, 2)), "exact"
+        Om = gen.standard_normal((q, 10))
+        HQo = Hmul(Qop[0](Om))
+        return float(10.0 * math.sqrt(2.0 / math.pi) * np.max(np.linalg.norm(HQo, axis=0))), \
+            "randomized upper bound (probability ≥ 1 − 1e-10)"
+
+    # -- the deflation basis -------------------------------------------------------------------
+    Qm = None  # dense Q
+    Qop = None  # (apply Q, apply Qᵀ) for either form
+    q = 0
+    if deflate is not None:
+        if isinstance(deflate, LinearOperator):
+            if deflate.shape[0] != P or deflate.shape[1] > P:
+                raise DlnscapeError(
+                    f"deflate: expected a P × q operator with P = {P}, got shape {deflate.shape}")
+            q = int(deflate.shape[1])
+
+            def _qz(z, op=deflate):
+                z = np.asarray(z, dtype=np.float64)
+                if z.ndim == 1:
+                    return np.asarray(op.matvec(z), dtype=np.float64).reshape(-1)
+                return np.column_stack([op.matvec(z[:, i]) for i in range(z.shape[1])])
+
+            def _qtv(v, op=deflate):
+                v = np.asarray(v, dtype=np.float64)
+                if v.ndim == 1:
+                    return np.asarray(op.rmatvec(v), dtype=np.float64).reshape(-1)
+                return np.column_stack([op.rmatvec(v[:, i]) for i in range(v.shape[1])])
+        else:
+            Qm = np.asarray(deflate, dtype=np.float64)
+            if Qm.ndim == 1:
+                Qm = Qm[:, None]
+            if Qm.ndim != 2 or Qm.shape[0] != P or Qm.shape[1] > P:
+                raise DlnscapeError(
+                    f"deflate: expected a P × q array with P = {P}, got shape {Qm.shape}")
+            if not np.all(np.isfinite(Qm)):
+                raise DlnscapeError("deflate: expected finite entries")
+            q = Qm.shape[1]
+
+            def _qz(z, Q=Qm):
+                return Q @ z
+
+            def _qtv(v, Q=Qm):
+                return Q.T @ v
+        if q:
+            Qop = (_qz, _qtv)
+            z = gen.standard_normal((q, 4))
+            orth = float(np.linalg.norm(_qtv(_qz(z)) - z) / np.linalg.norm(z))
+            if not orth <= 1e-8:
+                raise DlnscapeError(
+                    f"deflate: the columns are not orthonormal (‖QᵀQz − z‖/‖z‖ = {orth:.3g} on "
+                    f"random z); orthonormalise them first (e.g. np.linalg.qr)")
+    n_eff = P - q
+    if k > n_eff:
+        raise DlnscapeError(
+            f"k: expected an integer in [1, {n_eff}] (P = {P} minus {q} deflated), got {k}")
+
+    def _proj(V):
+        if Qop is None:
+            return V
+        return V - Qop[0](Qop[1](V))
+
+    want_small = which == "smallest"
+    attempts: list[dict] = []
+
+    def _order(vals):
+        return np.argsort(vals) if want_small else np.argsort(vals)[::-1]
+
+    # -- dense ---------------------------------------------------------------------------------
+    if P <= dense_max_params or k >= n_eff - 1:
+        H = landscape.hessian(theta)
+        if Qop is None:
+            vals, vecs = np.linalg.eigh(H)
+        else:
+            Qd = Qm if Qm is not None else Qop[0](np.eye(q))
+            C = np.linalg.qr(Qd, mode="complete")[0][:, q:]  # orthonormal complement
+            vals, Y = np.linalg.eigh(C.T @ H @ C)
+            vecs = C @ Y
+        o = _order(vals)[:k]
+        vals, vecs = vals[o], vecs[:, o]
+        res = np.linalg.norm(H @ vecs - vecs * vals, axis=0)
+        scale = float(np.abs(np.linalg.eigvalsh(H)[[0, -1]]).max()) if P else 0.0
+        dres, dkind = _deflation_residual(lambda V: H @ V, Qop, q, gen, matrix=True)
+        return ExtremeEigenvalues(
+            vals, vecs, which, "dense-eigh", P, True, res, res.copy(), 0.0, scale, "",
+            q, dres, dkind, ({"method": "dense-eigh", "converged": True},), 0,
+            _time.perf_counter() - t_start)
+
+    # -- iterative -----------------------------------------------------------------------------
+    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh, lobpcg
 
     op = landscape.hessian_operator(theta)
-    v0 = np.random.default_rng(rng).standard_normal(P)
-    vals, vecs = eigsh(op, k=k, which="SA" if which == "smallest" else "LA", v0=v0, tol=tol)
-    order = np.argsort(vals) if which == "smallest" else np.argsort(vals)[::-1]
-    return ExtremeEigenvalues(vals[order], vecs[:, order], which, "lanczos-eigsh", P)
+    counter = [0]
+
+    def Hv(V):
+        V = np.asarray(V, dtype=np.float64)
+        if V.ndim == 1:
+            counter[0] += 1
+            return op.matvec(V).reshape(-1)
+        counter[0] += V.shape[1]
+        return np.column_stack([op.matvec(V[:, i]) for i in range(V.shape[1])])
+
+    # norm estimate: a few power steps (a lower bound; enlarged below to cover the spectrum)
+    x = _proj(gen.standard_normal(P))
+    x /= np.linalg.norm(x) or 1.0
+    s_est = 0.0
+    for _ in range(12):
+        y = _proj(Hv(x))
+        ny = float(np.linalg.norm(y))
+        s_est = max(s_est, ny)
+        if ny == 0.0:
+            break
+        x = y / ny
+    scale = max(s_est, 1e-300)
+    thr = tol * scale
+    shift = 2.0 * scale  # Ĥ + shift·I: ARPACK's relative test |θ| ~ scale, not ~ λ ≈ 0
+    c_q = (4.0 if want_small else -4.0) * scale  # Q's eigenvalues, beyond the wanted end
+
+    def Hd(V):
+        """Ĥ V (without the ARPACK shift)."""
+        if Qop is None:
+            return Hv(V)
+        PV = _proj(V)
+        out = _proj(Hv(PV))
+        return out + c_q * Qop[0](Qop[1](V))
+
+    if ncv is None:
+        ncv = max(2 * k + 1, 40)
+    ncv = int(min(ncv, P - 1))
+    if max_matvecs is None:
+        max_matvecs = max(2000, 20 * k * ncv)
+    best = None  # (values, vectors, deflated residuals, method)
+    reasons = []
+
+    def _assess(vals, vecs, method):
+        nonlocal best
+        vecs = np.asarray(vecs, dtype=np.float64)
+        o = _order(vals)[:k]
+        vals, vecs = np.asarray(vals, dtype=np.float64)[o], vecs[:, o]
+        r = np.linalg.norm(Hd(vecs) - vecs * vals, axis=0)
+        ok = vals.size == k and bool(np.all(r <= thr))
+        worst = float(np.max(r, initial=0.0))
+        if vals.size == k and (best is None or (ok, -worst) > (best[4], -float(np.max(
+                best[2], initial=0.0)))):
+            best = (vals, vecs, r, method, ok)
+        return ok, r
+
+    v0 = _proj(gen.standard_normal(P))
+    for meth in methods:
+        n0 = counter[0]
+        t0 = _time.perf_counter()
+        info = {"method": "lanczos-eigsh" if meth == "arpack" else "lobpcg"}
+        try:
+            if meth == "arpack":
+                B = LinearOperator((P, P), matvec=lambda v: Hd(v) + shift * v, dtype=np.float64)
+                maxiter = max(1, int(max_matvecs) // max(ncv - k, 1))
+                try:
+                    vals, vecs = eigsh(B, k=k, which="SA" if want_small else "LA", v0=v0,
+                                       ncv=ncv, maxiter=maxiter, tol=tol / 4.0)
+                    ok, r = _assess(vals - shift, vecs, info["method"])
+                    info["message"] = "ARPACK returned"
+                except ArpackNoConvergence as e:
+                    info["message"] = f"ArpackNoConvergence: {e}"
+                    ok, r = False, None
+                    if len(e.eigenvalues):
+                        ok, r = _assess(np.asarray(e.eigenvalues) - shift, e.eigenvectors,
+                                        info["method"])
+                        ok = ok and len(e.eigenvalues) >= k
+            else:
+                bs = min(k + 2, n_eff)
+                if best is not None and best[1].shape[1]:
+                    X = best[1][:, :bs]
+                    if X.shape[1] < bs:
+                        X = np.hstack([X, gen.standard_normal((P, bs - X.shape[1]))])
+                else:
+                    X = gen.standard_normal((P, bs))
+                X = _proj(X)
+                A = LinearOperator((P, P), matvec=Hd, matmat=Hd, dtype=np.float64)
+                Yc = Qm if (Qm is not None and q) else None
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    vals, vecs = lobpcg(A, X, Y=Yc, tol=thr, largest=not want_small,
+                                        maxiter=max(1, int(max_matvecs) // bs))
+                ok, r = _assess(np.asarray(vals)[:bs], vecs, "lobpcg")
+                info["message"] = "LOBPCG returned"
+        except (ArpackError, np.linalg.LinAlgError, ValueError, RuntimeError) as e:
+            ok, r = False, None
+            info["message"] = f"{type(e).__name__}: {e}"
+        info.update(converged=bool(ok), n_matvec=counter[0] - n0,
+                    seconds=_time.perf_counter() - t0,
+                    max_residual=None if r is None else float(np.max(r, initial=0.0)))
+        attempts.append(info)
+        if ok:
+            break
+        reasons.append(f"{info['method']}: {info['message']}"
+                       + ("" if r is None else f" (max residual {info['max_residual']:.3g} > "
+                          f"threshold {thr:.3g})"))
+    if best is None:
+        vals = np.full(k, np.nan)
+        vecs = np.full((P, k), np.nan)
+        dr = np.full(k, np.inf)
+        method, conv = attempts[-1]["method"], False
+    else:
+        vals, vecs, dr, method, conv = best
+    full = np.linalg.norm(Hv(vecs) - vecs * vals, axis=0) if best is not None else dr
+    reason = "" if conv else ("no method converged: " + "; ".join(reasons))
+    dres, dkind = _deflation_residual(Hv, Qop, q, gen, matrix=False)
+    return ExtremeEigenvalues(
+        vals, vecs, which, method, P, bool(conv), full, dr, thr, scale, reason, q, dres, dkind,
+        tuple(attempts), counter[0], _time.perf_counter() - t_start)
+

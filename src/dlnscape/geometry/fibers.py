@@ -659,3 +659,111 @@ def fiber_path(
     path = FiberPath(segs, desc, W)
     path.check(n_check)
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# the tangent space of the GL orbit (004 eq. (11)), an orthonormal basis in packed order
+# --------------------------------------------------------------------------------------------
+def orbit_tangent_basis(theta: Sequence[np.ndarray], *, as_operator: bool = False,
+                        rtol: float | None = None):
+    """An orthonormal basis of the tangent space at θ of its GL orbit, in packed order.
+
+    The group ``GL(d_1) × ⋯ × GL(d_{h-1})`` acts by ``W_i ↦ G_i W_i G_{i-1}⁻¹`` and μ is
+    constant on orbits, which lie in the fibers μ⁻¹(W) (Trager et al. 2020 (004), eq. (11) and
+    §4, the fiber/GL-action description behind Prop 16 and Thm 5). Differentiating at
+    ``G = I``: for each hidden layer i and ``E ∈ R^{d_i×d_i}`` the tangent vector ``ξ_E`` has
+    ``δW_i = E W_i``, ``δW_{i+1} = −W_{i+1} E`` and zero elsewhere. At a critical point of
+    ``L = l ∘ μ`` the whole orbit is critical with the same value, so these directions lie in
+    ``ker ∇²L`` (indeed, differentiating ``⟨∇L(θ), ξ_E(θ)⟩ = 0`` gives
+    ``∇²L ξ_E = −ξ_Eᵀ ∇L``: exactly zero at a critical point, O(‖∇L‖) near one).
+
+    Returns a ``P × q`` array with orthonormal columns (packed order: W_1 first, each layer
+    row-major, as :func:`dlnscape.architecture.pack`), q = the orbit's dimension at θ
+    (``Σ d_i²`` minus the isotropy). Directions at rounding level are dropped: singular
+    values ``σ ≤ rtol·σ_max`` of ``E ↦ ξ_E`` (h > 2), Gram eigenvalues ``σ² ≤ rtol·σ²_max``
+    (h = 2, where they come from ``eigh`` with error ~ε·σ²_max); ``rtol = 1e2·max(P, q)·ε``.
+
+    One hidden layer (h = 2): the Gram operator of ``E ↦ ξ_E`` is ``E ↦ E A + B E`` with
+    ``A = W_1W_1ᵀ``, ``B = W_2ᵀW_2``; it is diagonal on ``E_jk = b_j a_kᵀ`` (eigenvectors of B
+    and A) with eigenvalues ``β_j + α_k``, so ``ξ_{E_jk}/√(β_j + α_k)`` is orthonormal in
+    closed form. ``as_operator=True`` then returns the same basis as a matrix-free
+    ``scipy.sparse.linalg.LinearOperator`` (``Q z`` and ``Qᵀ v`` in O(d_1²(d_0 + d_2)) each,
+    never P × q memory) — use it to deflate large Hessians. For h > 2 the basis comes from an
+    SVD of the P × Σd_i² generator matrix (dense; the operator form wraps it).
+    """
+    from scipy.sparse.linalg import LinearOperator
+
+    theta, arch = point_and_arch(theta)
+    h, P = arch.h, arch.n_params
+    widths = arch.widths
+    q_full = sum(widths[i] ** 2 for i in range(1, h))
+    if rtol is None:
+        rtol = 1e2 * max(P, q_full, 1) * float(np.finfo(np.float64).eps)
+    if not (isinstance(rtol, (int, float)) and 0 < rtol < 1):
+        raise DlnscapeError(f"rtol: expected a number in (0, 1), got {rtol!r}")
+    offs = arch.offsets
+    if h == 1:
+        Q = np.zeros((P, 0))
+        return LinearOperator((P, 0), matvec=lambda z: np.zeros(P),
+                              rmatvec=lambda v: np.zeros(0), dtype=np.float64) \
+            if as_operator else Q
+    if h == 2:
+        W1, W2 = theta
+        alpha, Pa = np.linalg.eigh(W1 @ W1.T)
+        beta, Pb = np.linalg.eigh(W2.T @ W2)
+        lam = np.clip(beta[:, None] + alpha[None, :], 0.0, None)  # (j, k)
+        lam_max = float(lam.max()) if lam.size else 0.0
+        keep = lam > rtol * lam_max if lam_max > 0 else np.zeros_like(lam, bool)
+        jj, kk = np.nonzero(keep)
+        sig = np.sqrt(lam[jj, kk])
+        q = int(jj.size)
+        d0, d1, d2 = widths
+        A1 = W1.T @ Pa  # d0 × d1: column k is W_1ᵀ a_k
+        C2 = W2 @ Pb  # d2 × d1: column j is W_2 b_j
+        if not as_operator:
+            Q = np.empty((P, q))
+            # ξ(b_j a_kᵀ): δW_1 = b_j (W_1ᵀ a_k)ᵀ, δW_2 = −(W_2 b_j) a_kᵀ, both row-major
+            Q[offs[0]:offs[1]] = np.einsum("aq,bq->abq", Pb[:, jj], A1[:, kk]).reshape(
+                d1 * d0, q)
+            Q[offs[1]:offs[2]] = -np.einsum("aq,bq->abq", C2[:, jj], Pa[:, kk]).reshape(
+                d2 * d1, q)
+            Q /= sig
+            return Q
+
+        def matvec(z):
+            z = np.asarray(z, dtype=np.float64).reshape(-1)
+            Z = np.zeros((d1, d1))
+            Z[jj, kk] = z / sig
+            F = Pb @ Z @ Pa.T
+            return np.concatenate([(F @ W1).ravel(), (-(W2 @ F)).ravel()])
+
+        def rmatvec(v):
+            v = np.asarray(v, dtype=np.float64).reshape(-1)
+            V1 = v[offs[0]:offs[1]].reshape(d1, d0)
+            V2 = v[offs[1]:offs[2]].reshape(d2, d1)
+            M = V1 @ W1.T - W2.T @ V2
+            return (Pb.T @ M @ Pa)[jj, kk] / sig
+
+        return LinearOperator((P, q), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
+    # h > 2: the generator matrix, then an SVD
+    cols = []
+    for i in range(1, h):  # hidden layer i (1-based): W_i = theta[i-1], W_{i+1} = theta[i]
+        d = widths[i]
+        Wi, Wn = theta[i - 1], theta[i]
+        block = np.zeros((P, d, d))
+        eye = np.eye(d)
+        # δW_i = E_ab W_i: row a of δW_i is row b of W_i
+        block[offs[i - 1]:offs[i]] = np.einsum("xa,bc->xcab", eye, Wi).reshape(
+            d * Wi.shape[1], d, d)
+        # δW_{i+1} = −W_{i+1} E_ab: column b of δW_{i+1} is −column a of W_{i+1}
+        block[offs[i]:offs[i + 1]] = -np.einsum("ya,xb->yxab", Wn, eye).reshape(
+            Wn.shape[0] * d, d, d)
+        cols.append(block.reshape(P, d * d))
+    T = np.hstack(cols)
+    U, s, _ = np.linalg.svd(T, full_matrices=False)
+    keep = s > rtol * s[0] if s.size and s[0] > 0 else np.zeros(s.size, bool)
+    Q = np.ascontiguousarray(U[:, keep])
+    if not as_operator:
+        return Q
+    return LinearOperator((P, Q.shape[1]), matvec=lambda z: Q @ np.ravel(z),
+                          rmatvec=lambda v: Q.T @ np.ravel(v), dtype=np.float64)
