@@ -23,8 +23,10 @@ uncertified and ``critical_points_on_Mr(backend="auto")`` falls back to msolve.
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +37,10 @@ from dlnscape.algebraic.alpha import (
     PolySystem,
     SolutionCertificate,
     alpha_data,
+    ball_verdicts,
     certify_solutions,
+    norm_upper,
+    rigorous_alpha_data,
     verdict_fields,
 )
 from dlnscape.algebraic.formulation import (
@@ -49,7 +54,7 @@ from dlnscape.algebraic.formulation import (
 )
 from dlnscape.errors import SolverError
 
-HOMOTOPY_VERSION = "bent-segment-rk4-v2"
+HOMOTOPY_VERSION = "bent-segment-rk4-v3"
 _MEMORY: dict[str, StartSystem] = {}
 #: predictor error (relative first Newton correction) the step control aims at
 _TARGET = 3e-3
@@ -83,6 +88,18 @@ def param_vector(G: np.ndarray, g: np.ndarray) -> np.ndarray:
     p = np.concatenate([np.asarray(G, dtype=np.float64).ravel(),
                         np.asarray(g, dtype=np.float64)])
     return p / np.linalg.norm(p)
+
+
+def exact_param_vector(G: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``(vec G, g)`` exactly, scaled by the common denominator to integers (object array):
+    proportional to :func:`param_vector`, so the specialised system has the same zeros and
+    the same α-data (α-theory is invariant under scaling f)."""
+    vals = [Fraction(v) for v in np.concatenate([np.asarray(G, dtype=object).ravel(),
+                                                  np.asarray(g, dtype=object).ravel()])]
+    den = 1
+    for v in vals:
+        den = den * v.denominator // math.gcd(den, v.denominator)
+    return np.array([int(v * den) for v in vals], dtype=object)
 
 
 @dataclass
@@ -154,10 +171,12 @@ def _solve_start(form: Formulation, family: PolySystem, key: str, seed: int) -> 
             continue
         G, g = working_data(form, qd)
         p0 = param_vector(G.astype(np.float64), g.astype(np.float64))
-        sys0 = family.specialize(p0)
+        sys0 = family.specialize(p0, exact_p=exact_param_vector(G, g))
         X0 = sys0.newton(sol.complex_solutions(), iters=6)
-        cert = certify_solutions(sys0, X0)
-        if cert.all_approximate_zeros and cert.distinct and len(X0) == sol.n_complex:
+        cert = certify_solutions(sys0, X0, n_zeros=sol.n_complex)
+        X0 = cert.X
+        if cert.rigorous and cert.all_approximate_zeros and cert.distinct and \
+                len(X0) == sol.n_complex:
             K = p0.size
             crng = np.random.default_rng([seed, 104729])
             Cg = crng.normal(size=(N, N)) + 1j * crng.normal(size=(N, N))
@@ -438,6 +457,7 @@ class MixedChartCertificate:
     min_separation_ratio: float
     real: np.ndarray
     nonreal: np.ndarray
+    rigorous: bool = False
 
     @property
     def reality_decided(self) -> bool:
@@ -453,51 +473,69 @@ class MixedChartCertificate:
         }
 
 
-def certify_mixed(charts: list[tuple[Formulation, PolySystem, np.ndarray]]
-                  ) -> MixedChartCertificate:
+def certify_mixed(charts: list[tuple[Formulation, PolySystem, np.ndarray]],
+                  n_zeros: int | None = None) -> MixedChartCertificate:
     """Certify points given in several charts ``(form, target system, X)`` (same points, same
-    order): each point in the chart of smallest α (see :class:`MixedChartCertificate`)."""
+    order): each point in the chart of smallest float α (the filter), then proven there in
+    ball arithmetic (:func:`dlnscape.algebraic.alpha.rigorous_alpha_data`). The W-space
+    radius is an upper bound: ``ρ = 2β`` (proven), norms rounded up, plus a bound on the
+    rounding of the float ``W = (T M) Bᵀ`` (Higham 2002, §3.5: ``|fl(AB) − AB| ≤ γ_n |A||B|``).
+    Reality by conjugate symmetry needs the list complete: ``len == n_zeros``."""
+    from dlnscape.algebraic.alpha import _U
+
     P = charts[0][2].shape[0]
-    alphas, Ws, rads = [], [], []
+    alphas, Ws = [], []
     for f, target, X in charts:
         a = np.full(P, np.inf)
         W = np.full((P, f.m, f.n), np.nan, dtype=complex)
-        rad = np.full(P, np.inf)
         fin = np.isfinite(X).all(axis=1)
         if fin.any():
             with np.errstate(all="ignore"):
                 ad = alpha_data(target, X[fin])
                 A, B = f.A_B(X[fin])
-                rho = 2.0 * ad.beta
-                nT = float(np.linalg.norm(f.T))
-                nA = np.linalg.norm(A, axis=(1, 2))
-                nB = np.linalg.norm(B, axis=(1, 2))
                 a[fin] = np.where(np.isfinite(ad.alpha), ad.alpha, np.inf)
                 W[fin] = A @ np.swapaxes(B, 1, 2)
-                rad[fin] = rho * (nT * nB + nA + nT * rho) * (1 + 1e-12)
         alphas.append(a)
         Ws.append(W)
-        rads.append(rad)
     alphas = np.array(alphas)
     k = np.argmin(alphas, axis=0)
     idx = np.arange(P)
-    alpha = alphas[k, idx]
     W = np.array(Ws)[k, idx]
-    rad = np.array(rads)[k, idx]
-    ok = alpha < ALPHA0
+    alpha = np.full(P, np.inf)
+    ok = np.zeros(P, dtype=bool)
+    rad = np.full(P, np.inf)
+    filt = alphas[k, idx] < ALPHA0
+    if filt.all():
+        for c, (f, target, X) in enumerate(charts):
+            sel = np.flatnonzero(k == c)
+            if sel.size == 0:
+                continue
+            rd = rigorous_alpha_data(target, X[sel])
+            A, B = f.A_B(X[sel])
+            rho = 2.0 * rd.beta
+            nT = float(norm_upper(f.T.astype(np.float64).ravel()))
+            nM = norm_upper(np.concatenate([np.ones((sel.size, f.r)), X[sel, :len(f.cell.free)]],
+                                           axis=1))
+            nA = norm_upper(A.reshape(sel.size, -1))
+            nB = norm_upper(B.reshape(sel.size, -1))
+            # ‖W(ζ) − W(x)‖ ≤ ρ(‖T‖‖B‖ + ‖A‖ + ‖T‖ρ); ‖fl(W) − W(x)‖ ≤ rounding bound
+            err = (4 * (f.m + 2) * _U * nT * nM * nB + 4 * (f.r + 2) * _U * nA * nB)
+            r_i = rho * (nT * nB + nA + nT * rho) + err
+            rad[sel] = r_i * (1.0 + 16 * _U)
+            alpha[sel] = rd.alpha
+            ok[sel] = rd.certified
+    rigorous = bool(filt.all())
     flat = W.reshape(P, -1)
-    dist = np.linalg.norm(flat[:, None, :] - flat[None, :, :], axis=2)
-    sep = dist / (rad[:, None] + rad[None, :] + 1e-300)
-    np.fill_diagonal(sep, np.inf)
-    min_sep = float(sep.min()) if P > 1 else float("inf")
-    distinct = bool(min_sep > 1.0) and bool(ok.all())
-    nonreal = ok & (np.linalg.norm(flat.imag, axis=1) > rad)
-    dc = np.linalg.norm(np.conj(flat)[:, None, :] - flat[None, :, :], axis=2)
-    clear = dc > rad[:, None] + rad[None, :]
-    np.fill_diagonal(clear, True)
-    real = ok & clear.all(axis=1) & distinct
+    if rigorous:
+        distinct, min_sep, real, nonreal, _complete = ball_verdicts(flat, rad, ok, n_zeros,
+                                                                    True)
+        distinct = distinct and bool(ok.all())
+    else:
+        distinct, min_sep = False, 0.0
+        real, nonreal = np.zeros(P, bool), np.zeros(P, bool)
+        alpha = alphas[k, idx]
     return MixedChartCertificate(W, rad, alpha, k, bool(ok.all()), distinct, min_sep, real,
-                                 nonreal)
+                                 nonreal, rigorous)
 
 
 @dataclass
@@ -532,10 +570,11 @@ def solve_targets(start: StartSystem, qds: list[QuadraticData],
 
     G0, g0 = Gg(start.p0)
     Gc, gc = Gg(start.c)
-    p1s = []
+    p1s, pes = [], []
     for qd in qds:
         G, g = working_data(start.form, qd)
         p1s.append(param_vector(G.astype(np.float64), g.astype(np.float64)))
+        pes.append(exact_param_vector(G, g))
     G1 = np.repeat(np.stack([Gg(p)[0] for p in p1s]), P0, axis=0)
     g1 = np.repeat(np.stack([Gg(p)[1] for p in p1s]), P0, axis=0)
     tr = track(start.form, (G0, g0, Gc, gc), G1, g1, np.tile(start.X0, (len(qds), 1)),
@@ -543,12 +582,15 @@ def solve_targets(start: StartSystem, qds: list[QuadraticData],
     out = []
     for i, p1 in enumerate(p1s):
         sl = slice(i * P0, (i + 1) * P0)
-        out.append(_certify(start, p1, tr.X[sl], tr.ok[sl], tr.iterations))
+        out.append(_certify(start, p1, tr.X[sl], tr.ok[sl], tr.iterations, pes[i]))
     return out
 
 
 def _certify(start: StartSystem, p1: np.ndarray, Xc: np.ndarray, ok: np.ndarray,
-             iterations: int) -> HomotopySolution:
+             iterations: int, p_exact: np.ndarray | None = None) -> HomotopySolution:
+    """Certify the endpoints of one target: in the start's chart, else in another random
+    chart, else each in its best chart (:func:`certify_mixed`). The certified system is the
+    exact one (``p_exact``, integers proportional to ``p1``); without it the float system."""
     n_gen = start.msolve_count
     if not ok.all():
         return HomotopySolution(Xc, start.family.specialize(p1), start.form, None, False, n_gen,
@@ -565,18 +607,20 @@ def _certify(start: StartSystem, p1: np.ndarray, Xc: np.ndarray, ok: np.ndarray,
     cands = cands[:1] + sorted(cands[1:], key=lambda c: c[0])
     last = None
     for _size, f, fam, X in cands:
-        target = fam.specialize(p1)
+        target = fam.specialize(p1, exact_p=p_exact)
         X = target.newton(X, iters=3)
-        cert = certify_solutions(target, X)
-        complete = bool(cert.all_approximate_zeros and cert.distinct and len(X) == n_gen
-                        and cert.reality_decided)
+        cert = certify_solutions(target, X, n_zeros=n_gen)
+        X = cert.X
+        complete = bool(cert.proven and cert.complete and len(X) == n_gen)
         if complete:
             reason = (f"{len(X)} α-certified distinct zeros = generic root count {n_gen} "
-                      f"(max α = {cert.alpha.max():.2e} < α0), reality decided for all")
+                      f"(max α ≤ {cert.alpha.max():.2e} < α0, proven in ball arithmetic), "
+                      f"reality decided for all")
             return HomotopySolution(X, target, f, cert, True, n_gen, len(X), iterations, reason)
         bits = []
         if not cert.all_approximate_zeros:
-            bits.append(f"{int((cert.alpha >= 0.1577).sum())} endpoints fail the α-test")
+            bits.append(f"{int((~(cert.alpha < ALPHA0)).sum())} endpoints fail the "
+                        f"{'rigorous' if cert.rigorous else 'float'} α-test")
         if not cert.distinct:
             bits.append("two endpoints share a zero (path jumping or a singular zero)")
         if not cert.reality_decided:
@@ -587,15 +631,17 @@ def _certify(start: StartSystem, p1: np.ndarray, Xc: np.ndarray, ok: np.ndarray,
     charts = []
     for f, fam in chart_families(start):
         X, _okc = (Xc, None) if f is start.form else _to_chart(f, Xi)
-        target = fam.specialize(p1)
+        target = fam.specialize(p1, exact_p=p_exact)
         with np.errstate(all="ignore"):
             X = target.newton(X, iters=3)
         charts.append((f, target, X))
-    mc = certify_mixed(charts)
-    if mc.all_approximate_zeros and mc.distinct and mc.reality_decided and len(Xc) == n_gen:
+    mc = certify_mixed(charts, n_zeros=n_gen)
+    if mc.rigorous and mc.all_approximate_zeros and mc.distinct and mc.reality_decided and \
+            len(Xc) == n_gen:
         reason = (f"{len(Xc)} α-certified distinct zeros (each in its best of {len(charts)} "
                   f"random charts, compared in W-space) = generic root count {n_gen} "
-                  f"(max α = {mc.alpha.max():.2e} < α0), reality decided for all")
+                  f"(max α ≤ {mc.alpha.max():.2e} < α0, proven in ball arithmetic), reality "
+                  f"decided for all")
         last.complete = True
         last.reason = reason
         last.mixed = mc

@@ -33,16 +33,24 @@ from dlnscape.algebraic.formulation import (
     make_formulation,
     quadratic_data,
     random_basis,
-    working_data,
 )
 from dlnscape.errors import LossError, SolverError
-from dlnscape.geometry.manifold import riemannian_gradient, riemannian_hessian, stratum_frame
+from dlnscape.geometry.manifold import (
+    riemannian_gradient,
+    riemannian_hessian,
+    stratum_frame,
+    tangent_basis,
+)
 
 BACKENDS = ("auto", "msolve", "homotopy", "phc")
 #: eigenvalues of the Riemannian Hessian below this (relative to its norm) are "zero"
 HESSIAN_ZERO_RTOL = 1e-9
 #: σ_r(W)/σ_1(W) below this: the solution is rank-deficient (not on the smooth part)
 RANK_RTOL = 1e-10
+#: a returned real critical point passes the criticality check when
+#: ‖grad_{M_r} l(W)‖ ≤ GRAD_CHECK_ULPS · u · (m n) · scale(W) (see :func:`gradient_scale`)
+GRAD_CHECK_ULPS = 64.0
+_U = float(np.finfo(np.float64).eps) / 2.0
 
 
 @dataclass
@@ -144,6 +152,105 @@ def classify_real_point(loss, W: np.ndarray, r: int) -> CriticalPointOnMr:
                              np.linalg.svd(W, compute_uv=False))
 
 
+def gradient_scale(loss, W: np.ndarray, hessian_norm: float | None = None) -> float:
+    """The size of the terms whose cancellation is ∇l(W) for a quadratic loss:
+    ``‖∇l(W)‖ + ‖∇l(0)‖ + ‖∇²l‖₂ ‖W‖`` (the rounding of W's entries alone moves ∇l by up to
+    ``‖∇²l‖₂ · u‖W‖``). Scales with the data and with the loss (tolerance policy of
+    DESIGN.md: relative, never absolute)."""
+    W = np.asarray(W, dtype=np.float64)
+    if hessian_norm is None:
+        hessian_norm = float(np.linalg.norm(loss.hessian_matrix(W), 2))
+    return float(np.linalg.norm(loss.grad(W)) + np.linalg.norm(loss.grad(np.zeros_like(W)))
+                 + hessian_norm * np.linalg.norm(W))
+
+
+def criticality_check(loss, W: np.ndarray, r: int, hessian_norm: float | None = None
+                      ) -> tuple[bool, float, float]:
+    """``(passed, ‖grad_{M_r} l(W)‖, tolerance)``: the Riemannian gradient on the rank-r
+    stratum (:func:`dlnscape.geometry.manifold.riemannian_gradient`) against
+    ``GRAD_CHECK_ULPS · u · (m n) · gradient_scale``."""
+    W = np.asarray(W, dtype=np.float64)
+    if not np.all(np.isfinite(W)):
+        return False, float("inf"), 0.0
+    gn = float(np.linalg.norm(riemannian_gradient(loss, W, stratum_frame(W, rank=r))))
+    tol = GRAD_CHECK_ULPS * _U * W.size * gradient_scale(loss, W, hessian_norm)
+    return bool(gn <= tol), gn, tol
+
+
+def refine_on_Mr(loss, W: np.ndarray, r: int, iters: int = 8,
+                 hessian_norm: float | None = None) -> np.ndarray:
+    """Riemannian Newton on the rank-r stratum, chart-free: solve ``Hess ξ = −grad`` in the
+    orthonormal tangent basis and retract by the truncated SVD (a second-order retraction,
+    Absil–Malick 2012, SIAM J. Optim. 22(1)); stops when the gradient no longer decreases."""
+    W = np.asarray(W, dtype=np.float64)
+    best, best_g = W, np.inf
+    for _ in range(iters):
+        frame = stratum_frame(W, rank=r)
+        B = tangent_basis(frame)
+        g = B.reshape(B.shape[0], -1) @ loss.grad(W).ravel()
+        gn = float(np.linalg.norm(g))
+        if not gn < best_g:
+            break
+        best, best_g = W, gn
+        H = riemannian_hessian(loss, W, frame)
+        xi = np.linalg.lstsq(H, -g, rcond=None)[0]
+        V = np.tensordot(xi, B, axes=(0, 0))
+        U_, s_, Vt_ = np.linalg.svd(W + V)
+        W = (U_[:, :r] * s_[:r]) @ Vt_[:r]
+    return best
+
+
+def checked_real_points(loss, r: int, Wr: list[np.ndarray]
+                        ) -> tuple[list[CriticalPointOnMr], dict]:
+    """Classify the real points after the criticality check; a point that fails is refined
+    (:func:`refine_on_Mr`) and checked again. The final points must be pairwise distinct
+    (relative distance above √u: two starts refined onto one critical point would lose one).
+    Returns the classified points and a report (``failed`` > 0: the answer is not proven)."""
+    hn = None
+    Ws, ratios, failed, refined, notes = [], [], 0, 0, []
+    for W in Wr:
+        W = np.real(np.asarray(W))
+        if hn is None:
+            hn = float(np.linalg.norm(loss.hessian_matrix(W), 2))
+        ok, gn, tol = criticality_check(loss, W, r, hn)
+        if not ok:
+            W2 = refine_on_Mr(loss, W, r, hessian_norm=hn)
+            ok2, gn2, tol2 = criticality_check(loss, W2, r, hn)
+            refined += 1
+            if ok2:
+                W, ok, gn, tol = W2, True, gn2, tol2
+            else:
+                notes.append(f"‖grad‖ = {gn:.3g} → {gn2:.3g} after refinement (tolerance "
+                             f"{tol2:.3g})")
+        failed += int(not ok)
+        ratios.append(gn / tol if tol > 0 else float("inf"))
+        Ws.append(W)
+    n_same = 0
+    for i in range(len(Ws)):
+        for j in range(i):
+            if np.linalg.norm(Ws[i] - Ws[j]) <= np.sqrt(_U) * (np.linalg.norm(Ws[i])
+                                                              + np.linalg.norm(Ws[j])):
+                n_same += 1
+    if n_same:
+        failed += n_same
+        notes.append(f"{n_same} pair(s) of returned real points coincide after refinement")
+    pts = [classify_real_point(loss, W, r) for W in Ws]
+    pts.sort(key=lambda p: p.value)
+    return pts, {"n_checked": len(pts), "n_refined": refined, "n_failed": failed,
+                 "max_gradient_over_tolerance": max(ratios, default=0.0),
+                 "tolerance": f"{GRAD_CHECK_ULPS:g} u (m n) (‖∇l(W)‖ + ‖∇l(0)‖ + ‖∇²l‖ ‖W‖)",
+                 "failures": notes}
+
+
+def _criticality_verdict(res: CriticalPointsOnMr, report: dict) -> None:
+    res.evidence["criticality_check"] = report
+    if report["n_failed"]:
+        res.certified = False
+        res.certification = (f"NOT certified: {report['n_failed']} returned real point(s) fail "
+                             f"the criticality check on M_r ({'; '.join(report['failures'])})."
+                             f" " + res.certification)
+
+
 def _real_newton(system: PolySystem, X: np.ndarray, iters: int = 4) -> np.ndarray:
     rs = PolySystem(system.exps, system.coef.real)
     return rs.newton(np.asarray(X, dtype=np.float64), iters=iters)
@@ -162,14 +269,15 @@ def _assemble(loss, form: Formulation, r: int, Xc: np.ndarray, Xr: np.ndarray, b
     okc = _rank_ok(form, Xc)
     okr = _rank_ok(form, Xr)
     Wc = form.W(Xc[okc]) if Xc.shape[0] else np.zeros((0,) + tuple(loss.shape), dtype=complex)
-    pts = [classify_real_point(loss, np.real(form.W(x)), r) for x in Xr[okr]]
-    pts.sort(key=lambda p: p.value)
+    pts, report = checked_real_points(loss, r, [np.real(form.W(x)) for x in Xr[okr]])
     n_undet = sum(p.index is None for p in pts)
     n_min = sum(p.index == 0 for p in pts)
     n_def = int((~okc).sum())
-    return CriticalPointsOnMr(
+    res = CriticalPointsOnMr(
         tuple(loss.shape), r, int(okc.sum()), len(pts), n_min, pts, Wc, backend, version,
         seconds, certified, text, n_rank_deficient=n_def, n_undetermined_index=n_undet, **kw)
+    _criticality_verdict(res, report)
+    return res
 
 
 # ------------------------------------------------------------------------------------------
@@ -178,7 +286,8 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
     qd = quadratic_data(loss)
     form = make_formulation(qd.shape, r, rng=rng, T=T)
     names = form.names
-    sol = ms.solve(integer_system(form, qd), names, timeout=timeout)
+    polys = integer_system(form, qd)
+    sol = ms.solve(polys, names, timeout=timeout)
     version = ms.msolve_version()
     if sol.status == "positive_dimensional":
         return CriticalPointsOnMr(
@@ -187,9 +296,9 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
             "msolve: the critical equations have a positive-dimensional solution set in the "
             "chart (non-generic instance): the critical set is not finite, nothing enumerated",
             evidence={"status": sol.status})
-    G, g = working_data(form, qd)
-    fsys = PolySystem.from_polys(form.polynomials(G.astype(np.float64), g.astype(np.float64)),
-                                 form.nvars)
+    # the integer equations themselves (each a rescaled critical equation: same zeros, same
+    # Newton iterates, same α-data) are the exact system the α-certificate is about
+    fsys = PolySystem.from_polys(polys, form.nvars, exact=True)
     Xc = fsys.newton(sol.complex_solutions(), iters=4) if sol.n_complex else np.zeros(
         (0, form.nvars), complex)
     Xr = _real_newton(fsys, sol.real_midpoints()) if sol.n_real else np.zeros((0, form.nvars))
@@ -201,8 +310,7 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
         cell_report.append({"pivots": list(cell.pivots), "status": sc.status,
                             "n_complex": sc.n_complex})
         if sc.status == "zero_dimensional" and sc.n_complex:
-            csys = PolySystem.from_polys(
-                fc.polynomials(G.astype(np.float64), g.astype(np.float64)), fc.nvars)
+            csys = PolySystem.from_polys(integer_system(fc, qd), fc.nvars, exact=True)
             xc = csys.newton(sc.complex_solutions(), iters=4)
             extra_c.append(fc.W_work(xc))
             if sc.n_real:
@@ -235,7 +343,12 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
         text = "msolve: a smaller Schubert cell could not be proven empty; " + text
     if sol.multiplicity_degree != sol.n_complex:
         text += " Some solutions are multiple (degenerate critical points)."
-    ccert = _certify_in_some_chart(form, G, g, Xc, fsys) if Xc.shape[0] else None
+    ccert = _certify_in_some_chart(form, qd, Xc, fsys, sol.n_complex) if Xc.shape[0] else None
+    if ccert is not None and ccert.proven and ccert.complete and \
+            int(ccert.real.sum()) != sol.n_real:
+        cert = False
+        text = (f"NOT certified: α-theory proves {int(ccert.real.sum())} real points but msolve "
+                f"isolated {sol.n_real} real roots. " + text)
     res = _assemble(loss, form, r, Xc, Xr, "msolve", version, time.perf_counter() - t0, cert,
                     text, evidence={"cells": cell_report, "msolve_seconds": sol.seconds,
                                     "complex_points_alpha": None if ccert is None
@@ -247,26 +360,26 @@ def _solve_msolve(loss, r: int, rng, timeout: float, T=None) -> CriticalPointsOn
     return res
 
 
-def _certify_in_some_chart(form: Formulation, G, g, Xc: np.ndarray, fsys: PolySystem,
-                           extra: int = 3):
-    """α-certify the complex points (as distinct zeros, real/non-real) in the chart of ``form``
-    or, when a point is badly conditioned there (near the chart's boundary), in one of
-    ``extra`` other random integer charts. Returns the first complete certificate, else the
-    chart's own."""
-    first = certify_solutions(fsys, Xc)
-    if first.all_approximate_zeros and first.distinct and first.reality_decided:
+def _certify_in_some_chart(form: Formulation, qd, Xc: np.ndarray, fsys: PolySystem,
+                           n_zeros: int, extra: int = 3):
+    """α-certify the complex points (as distinct zeros, real/non-real; proven in ball
+    arithmetic on the exact integer system) in the chart of ``form`` or, when a point is
+    badly conditioned there (near the chart's boundary), in one of ``extra`` other random
+    integer charts. ``n_zeros``: msolve's exact count of distinct solutions (completeness
+    for the reality argument). Returns the first complete certificate, else the chart's own."""
+    first = certify_solutions(fsys, Xc, n_zeros=n_zeros)
+    if first.proven:
         return first
     Ws = form.W_work(Xc)
     for k in range(1, extra + 1):
         f = Formulation(form.m, form.n, form.r, random_basis(form.m, [17, k]), form.cell,
                         form.transposed)
-        sys_k = PolySystem.from_polys(f.polynomials(G.astype(np.float64), g.astype(np.float64)),
-                                      f.nvars)
+        sys_k = PolySystem.from_polys(integer_system(f, qd), f.nvars, exact=True)
         Wk = np.swapaxes(Ws, 1, 2) if form.transposed else Ws
         with np.errstate(all="ignore"):
             X = sys_k.newton(np.array([f.x_from_W(W) for W in Wk]), iters=4)
-        c = certify_solutions(sys_k, X)
-        if c.all_approximate_zeros and c.distinct and c.reality_decided:
+        c = certify_solutions(sys_k, X, n_zeros=n_zeros)
+        if c.proven:
             return c
     return first
 
@@ -278,17 +391,19 @@ def _assemble_from_W(loss, form, r, Wc, Wr, backend, version, seconds, certified
     Wc_c = Wc[okc]
     if form.transposed:
         Wc_c = np.swapaxes(Wc_c, 1, 2)
-    pts = []
+    keep = []
     for W in Wr:
         W = np.real(W.T if form.transposed else W)
         if np.linalg.svd(W, compute_uv=False)[r - 1] > RANK_RTOL * np.linalg.norm(W, 2):
-            pts.append(classify_real_point(loss, W, r))
-    pts.sort(key=lambda p: p.value)
-    return CriticalPointsOnMr(
+            keep.append(W)
+    pts, report = checked_real_points(loss, r, keep)
+    res = CriticalPointsOnMr(
         tuple(loss.shape), r, int(okc.sum()), len(pts), sum(p.index == 0 for p in pts), pts,
         Wc_c, backend, version, seconds, certified, text, n_rank_deficient=int((~okc).sum()),
         n_outside_chart=n_out, n_undetermined_index=sum(p.index is None for p in pts),
         evidence={"cells": cell_report, "msolve_seconds": sol.seconds})
+    _criticality_verdict(res, report)
+    return res
 
 
 def _homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsOnMr:
@@ -310,8 +425,9 @@ def _homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsO
     text = (
         f"homotopy + α-theory: {hs.reason}. Completeness: {hs.n_generic} = the generic root "
         f"count of the chart system (msolve on the random start instance), and no parameter "
-        f"value has more isolated zeros (Morgan–Sommese). α-theory in float64 with rounding "
-        f"bounds on f(x); Hessian inertia in float64 (evidence attached)."
+        f"value has more isolated zeros (Morgan–Sommese). α-theory proven in ball arithmetic "
+        f"(python-flint) on the exact integer system, all derivative orders; every real point "
+        f"checked critical on M_r; Hessian inertia in float64 (evidence attached)."
         if hs.complete else f"homotopy: NOT certified: {hs.reason}"
     )
     res = _assemble(loss, form, r, X, Xr, "homotopy", version, seconds, hs.complete, text,
@@ -331,13 +447,13 @@ def _homotopy_result_mixed(loss, r, hs, start, seconds, version) -> CriticalPoin
     W = np.swapaxes(mc.W, 1, 2) if hs.form.transposed else mc.W
     s = np.linalg.svd(W, compute_uv=False)
     okc = s[:, r - 1] > RANK_RTOL * np.maximum(s[:, 0], 1e-300)
-    pts = [classify_real_point(loss, np.real(w), r) for w in W[mc.real & okc]]
-    pts.sort(key=lambda p: p.value)
+    pts, report = checked_real_points(loss, r, [np.real(w) for w in W[mc.real & okc]])
     text = (
         f"homotopy + α-theory: {hs.reason}. Completeness: {hs.n_generic} = the generic root "
         f"count (msolve on the random start instance), and no parameter value has more "
-        f"isolated critical points (Morgan–Sommese). α-theory in float64 with rounding bounds; "
-        f"Hessian inertia in float64 (evidence attached)."
+        f"isolated critical points (Morgan–Sommese). α-theory proven in ball arithmetic; "
+        f"every real point checked critical on M_r; Hessian inertia in float64 (evidence "
+        f"attached)."
     )
     res = CriticalPointsOnMr(
         tuple(loss.shape), r, int(okc.sum()), len(pts), sum(p.index == 0 for p in pts), pts,
@@ -346,6 +462,7 @@ def _homotopy_result_mixed(loss, r, hs, start, seconds, version) -> CriticalPoin
         n_undetermined_index=sum(p.index is None for p in pts),
         evidence={"certificate": mc.to_dict(), "iterations": hs.iterations,
                   "paths": int(len(W)), "start_key": start.key})
+    _criticality_verdict(res, report)
     return res
 
 
@@ -404,9 +521,8 @@ def critical_points_on_Mr_many(losses, r: int, backend: str = "auto", rng=0,
         for i, rr in zip(idx, res, strict=True):
             if backend == "auto" and not rr.certified:
                 t0 = time.perf_counter()
-                m = _solve_msolve(losses[i], int(r), rng, timeout)
-                m.fallback = (f"homotopy not certified ({rr.certification[:200]}); "
-                              "answered by msolve")
+                m = _msolve_fallback(losses[i], int(r), rng, timeout, seed, cache_dir,
+                                     rr.certification)
                 m.seconds = rr.seconds + (time.perf_counter() - t0)
                 rr = m
             out[i] = rr
@@ -457,7 +573,25 @@ def critical_points_on_Mr(loss, r: int, backend: str = "auto", rng=0, timeout: f
         why = res.certification
     if res is not None and res.certified:
         return res
+    out = _msolve_fallback(loss, r, rng, timeout, seed, cache_dir, why)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _msolve_fallback(loss, r: int, rng, timeout: float, seed: int, cache_dir, why: str
+                     ) -> CriticalPointsOnMr:
+    """msolve after an uncertified homotopy; when msolve's points fail the criticality check
+    the homotopy from another start (other random charts) is tried in turn."""
     out = _solve_msolve(loss, r, rng, timeout)
     out.fallback = f"homotopy not certified ({why[:200]}); answered by msolve"
-    out.seconds = time.perf_counter() - t0
+    if not out.certified and out.evidence.get("criticality_check", {}).get("n_failed"):
+        try:
+            alt = _solve_homotopy(loss, r, seed + 1, cache_dir)
+        except SolverError:
+            alt = None
+        if alt is not None and alt.certified:
+            alt.fallback = (f"homotopy not certified ({why[:120]}); msolve's answer failed the "
+                            f"criticality check ({out.certification[:160]}); answered by the "
+                            f"homotopy from start seed {seed + 1}")
+            out = alt
     return out
