@@ -159,6 +159,23 @@ def hessian_zero_threshold(eigs: np.ndarray, rel_grad: float = 0.0,
     return big * max(tol.hessian_rel(n), tol.gradient_eig_factor * float(rel_grad))
 
 
+def balance_scales(theta: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-parameter scaling D (packed order) with ``D = ‖W_k‖`` on layer k's block.
+
+    Under a balanced rescaling ``W_k → s_k W_k`` (Π s_k = 1) the Hessian transforms as
+    ``S⁻¹∇²L S⁻¹`` while D becomes ``S D``, so ``D ∇²L D`` is unchanged: eigenvalue decisions made
+    on it are invariant, and by Sylvester's law its inertia is that of ∇²L. A zero layer gets the
+    geometric mean of the non-zero norms (1 when every layer is zero).
+    """
+    norms = np.array([float(np.linalg.norm(W)) for W in theta])
+    pos = norms[norms > 0]
+    fill = float(np.exp(np.mean(np.log(pos)))) if pos.size else 1.0
+    norms = np.where(norms > 0, norms, fill)
+    if pos.size:
+        norms = norms / fill
+    return np.concatenate([np.full(W.size, n) for W, n in zip(theta, norms, strict=True)])
+
+
 def value_tolerance(scale: PointScale, tol: Tolerances = DEFAULT_TOLERANCES) -> float:
     """``global_rtol`` × the value scale: how close to the global minimum value is "equal"."""
     return tol.global_rtol * scale.value

@@ -541,9 +541,14 @@ class EscapeCertificate(_CertificateBase):
 # ---------------------------------------------------------------------------------------------
 def hessian_evidence(landscape: Landscape, theta: Point, rel_grad: float, sign: float = 1.0,
                      tol: Tolerances = DEFAULT_TOLERANCES) -> dict:
-    """The dense spectrum of ``sign·∇²L(θ)`` with its zero threshold
+    """The dense spectrum of the balanced ``sign·D∇²L(θ)D`` (D = ‖W_k‖ per layer,
+    :func:`dlnscape.tolerances.balance_scales`: same inertia as ∇²L by Sylvester's law, and
+    invariant under balanced rescaling) with its zero threshold
     (:func:`dlnscape.tolerances.hessian_zero_threshold`) and inertia."""
-    eigs = sign * np.linalg.eigvalsh(landscape.hessian(theta))
+    from dlnscape.tolerances import balance_scales
+
+    D = balance_scales(theta)
+    eigs = sign * np.linalg.eigvalsh(D[:, None] * landscape.hessian(theta) * D[None, :])
     eigs.sort()
     thr = hessian_zero_threshold(eigs, rel_grad, tol)
     return {"lambda_min": float(eigs[0]), "threshold": thr,

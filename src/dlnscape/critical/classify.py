@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.linalg as sla
 
 from dlnscape.architecture import Point, end_to_end
 from dlnscape.critical.certificates import (
@@ -47,6 +46,7 @@ from dlnscape.linalg import numerical_rank
 from dlnscape.tolerances import (
     Tolerances,
     as_tolerances,
+    balance_scales,
     hessian_zero_threshold,
     relative_gradient_at,
 )
@@ -87,7 +87,9 @@ class HessianSummary:
     lambda_min: float
     lambda_max: float
     threshold: float
-    method: str  # "dense" (all eigenvalues) or "lanczos" (extremes only; n_zero then unknown)
+    #: "dense (balanced D∇²L D)": all eigenvalues of D∇²L D, D = ‖W_k‖ on layer k's block
+    #: (same inertia as ∇²L); "lanczos": extremes of ∇²L only (n_zero then unknown)
+    method: str
     eigenvalues: np.ndarray | None = None
 
     def to_dict(self) -> dict:
@@ -203,18 +205,40 @@ def _counts(ev: np.ndarray, thr: float) -> tuple[int, int, int]:
     return int(np.sum(ev < -thr)), int(np.sum(np.abs(ev) <= thr)), int(np.sum(ev > thr))
 
 
+@dataclass(frozen=True)
+class _Dense:
+    """The dense Hessian with the eigendecomposition of its balanced form ``D H D``
+    (:func:`dlnscape.tolerances.balance_scales`)."""
+
+    H: np.ndarray
+    D: np.ndarray
+    ev: np.ndarray
+    V: np.ndarray
+
+    def direction(self, j: int) -> np.ndarray:
+        """The θ-space direction ``D·v_j`` of the j-th balanced eigenvector."""
+        v = self.D * self.V[:, j]
+        return v / np.linalg.norm(v)
+
+
 def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, rel: float,
              tol: Tolerances):
-    """(summary, dense Hessian | Lanczos results); the zero threshold is
-    :func:`dlnscape.tolerances.hessian_zero_threshold` (relative to the spectrum's scale)."""
+    """(summary, dense data | Lanczos results). Dense: the spectrum of the balanced Hessian
+    ``D∇²L D`` (D = ‖W_k‖ per layer), whose inertia is that of ∇²L (Sylvester) and whose
+    eigenvalue ratios do not change under balanced rescaling of the layers; the zero threshold
+    is :func:`dlnscape.tolerances.hessian_zero_threshold` of that spectrum."""
     P = landscape.n_params
     if P <= budget.dense_max_params:
         H = landscape.hessian(theta)
-        ev = np.linalg.eigvalsh(H) if np.any(H) else np.zeros(P)
+        D = balance_scales(theta)
+        if np.any(H):
+            ev, V = np.linalg.eigh(D[:, None] * H * D[None, :])
+        else:
+            ev, V = np.zeros(P), np.eye(P)
         thr = hessian_zero_threshold(ev, rel, tol)
         nneg, nzero, npos = _counts(ev, thr)
-        return HessianSummary(nneg, nzero, npos, float(ev[0]), float(ev[-1]), thr, "dense",
-                              ev), H
+        return HessianSummary(nneg, nzero, npos, float(ev[0]), float(ev[-1]), thr,
+                              "dense (balanced D∇²L D)", ev), _Dense(H, D, ev, V)
     from dlnscape.landscape import hessian_extreme_eigenvalues
 
     lo = hessian_extreme_eigenvalues(landscape, theta, 1, "smallest", rng=rng)
@@ -223,13 +247,6 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, re
     thr = hessian_zero_threshold(np.array([lmin, lmax]), rel, tol, n=P)
     return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, "lanczos",
                           None), (lo, hi)
-
-
-def _eigvec(H, which: str) -> np.ndarray:
-    n = H.shape[0]
-    idx = [0, 0] if which == "smallest" else [n - 1, n - 1]
-    _, v = sla.eigh(H, subset_by_index=idx)
-    return v[:, 0]
 
 
 def _global(landscape: Landscape):
@@ -383,7 +400,7 @@ def classify(
 
     ctype = _critical_type(landscape, theta, profile)
     hess, Hdata = _hessian(landscape, theta, budget, gen, rel, tol)
-    dense = hess.method == "dense"
+    dense = hess.eigenvalues is not None
     H = Hdata if dense else None
     gm, why_no_gm, gval, gtol = None, "", None, None
     if not hess.n_negative:  # the oracle matters only when the Hessian is PSD
@@ -393,8 +410,8 @@ def classify(
 
     # ---- a negative eigenvalue: strict saddle (or a local maximum if negative definite) -----
     if hess.n_negative:
-        v = _eigvec(H, "smallest") if dense else Hdata[0].vectors[:, 0]
-        down = _curve_cert(landscape, theta, value, v, "descent", hess.lambda_min, tol)
+        v = H.direction(0) if dense else Hdata[0].vectors[:, 0]
+        down = _curve_cert(landscape, theta, value, v, "descent", tol)
         order = CriticalityOrder(1, True, "hessian", rel, hess.n_negative,
                                  hess.n_zero if dense else None, None, None, 0,
                                  f"λ_min = {hess.lambda_min:.3g} < 0")
@@ -522,40 +539,42 @@ def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | Non
                              threshold=hess.threshold)
 
 
-def _ascent_cert(landscape, theta, value, H, Hdata, hess, tol) -> EscapeCertificate | None:
+def _ascent_cert(landscape, theta, value, dense, Hdata, hess, tol) -> EscapeCertificate | None:
     """A way up: the coordinate direction of the largest diagonal entry of ∇²L when it is
-    clearly positive (its t² coefficient is ½H_ii), else the top eigenvector."""
-    if H is not None:
+    clearly positive (its t² coefficient is ½H_ii), else the top (balanced) eigenvector."""
+    if dense is not None:
+        H = dense.H
         i = int(np.argmax(np.diag(H)))
-        if H[i, i] > 1e-3 * hess.lambda_max:
+        if H[i, i] > 1e-3 * float(np.max(np.abs(np.diag(H)))) and H[i, i] > 0:
             e = np.zeros(H.shape[0])
             e[i] = 1.0
-            cert = _curve_cert(landscape, theta, value, e, "ascent", float(H[i, i]), tol)
+            cert = _curve_cert(landscape, theta, value, e, "ascent", tol)
             if cert is not None:
                 return cert
-    w = _eigvec(H, "largest") if H is not None else Hdata[1].vectors[:, 0]
-    return _curve_cert(landscape, theta, value, w, "ascent", hess.lambda_max, tol)
+    w = dense.direction(-1) if dense is not None else Hdata[1].vectors[:, 0]
+    return _curve_cert(landscape, theta, value, w, "ascent", tol)
 
 
-def _spectral(H: np.ndarray | None, hess: HessianSummary) -> dict:
-    if H is None:
+def _spectral(dense, hess: HessianSummary) -> dict:
+    """Balanced eigenpairs mapped to θ-space (``D v``: H-conjugate directions, so
+    ``D Λ⁺ Dᵀ``-type pseudo-inverses and kernels are those of ∇²L) and an orthonormal basis
+    of the kernel of ∇²L."""
+    if dense is None:
         return {"eigvals": None, "eigvecs": None, "threshold": hess.threshold, "kernel": None}
-    if not np.any(H):  # an exactly zero Hessian: every direction is in the kernel
-        P = H.shape[0]
-        return {"eigvals": np.zeros(P), "eigvecs": np.eye(P), "threshold": hess.threshold,
-                "kernel": np.eye(P)}
-    ev, V = np.linalg.eigh(H)
-    K = V[:, np.abs(ev) <= hess.threshold]
-    return {"eigvals": ev, "eigvecs": V, "threshold": hess.threshold, "kernel": K}
+    Vt = dense.D[:, None] * dense.V
+    Kn = Vt[:, np.abs(dense.ev) <= hess.threshold]
+    K = np.linalg.qr(Kn)[0] if Kn.shape[1] else Kn
+    return {"eigvals": dense.ev, "eigvecs": Vt, "threshold": hess.threshold, "kernel": K}
 
 
-def _curve_cert(landscape, theta, value, v, sense, lam, tol) -> EscapeCertificate | None:
+def _curve_cert(landscape, theta, value, v, sense, tol) -> EscapeCertificate | None:
     from dlnscape.architecture import unpack
     from dlnscape.critical.escape import certificate_on_curve
 
     v = v / np.linalg.norm(v)
+    curvature = float(v @ landscape.hvp_flat(theta, v))  # uᵀ∇²L u, re-checked by verify
     return certificate_on_curve(landscape, theta, [unpack(landscape.arch, v)],
                                 "negative_curvature" if sense == "descent"
                                 else "positive_curvature",
                                 sense=sense, value=value, critical=True,
-                                details={"curvature": float(lam)}, order=2, tol=tol)
+                                details={"curvature": curvature}, order=2, tol=tol)

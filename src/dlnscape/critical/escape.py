@@ -117,7 +117,10 @@ def certificate_on_curve(
     pts: list[Point] = []
     vals: list[float] = []
     prev_d = np.inf
-    for j in range(0, 64):
+    # t scans powers of two from the size of θ down (the units of θ, never an absolute 1)
+    nth = float(np.sqrt(sum(float(np.sum(W * W)) for W in theta)))
+    j0 = -int(np.round(np.log2(nth))) if nth > 0 else 0
+    for j in range(j0, j0 + 64):
         t = 2.0 ** (-j)
         p = _point_on_curve(theta, curve, t)
         v = landscape.value(p)

@@ -89,7 +89,8 @@ def _arch(arch) -> Architecture:
 
 def _closed(loss: Loss, value: float, W: np.ndarray, method: str, details: dict) -> GlobalMinimum:
     direct = float(loss.value(W))
-    scale = 1.0 + abs(value) + abs(details.get("scale_hint", 0.0))
+    # relative to the size of the terms (never 1 + |value|: absolute when the data are small)
+    scale = abs(value) + abs(details.get("scale_hint", 0.0))
     tol = max(abs(direct - value), 1e3 * EPS * scale)
     details = {k: v for k, v in details.items() if k != "scale_hint"}
     details["value_direct"] = direct
