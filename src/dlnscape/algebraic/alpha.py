@@ -254,6 +254,11 @@ class PolySystem:
         T = (self._monos(pw, Ek) * Fk).reshape(X.shape[0], len(B), self.M)
         return np.swapaxes(T @ self.coef.T, 1, 2), w
 
+    def level_is_constant(self, k: int) -> bool:
+        """True when ``D^k f/k!`` does not depend on x (every ``a_m − b`` is 0 where used)."""
+        _B, Ek, Fk, _w = self.taylor_tables(k)
+        return bool(np.all(Ek[Fk != 0] == 0))
+
     def newton(self, X: np.ndarray, iters: int = 3) -> np.ndarray:
         X = np.array(X, dtype=np.result_type(X, self.coef), copy=True)
         for _ in range(iters):
@@ -334,7 +339,10 @@ def alpha_data(system: PolySystem, X: np.ndarray) -> AlphaData:
             beta[idx] = np.linalg.norm(step, axis=1)
             g = np.zeros(idx.size)
             for k in range(2, system.degree + 1):
-                C, w = system.taylor_coefficients(X[idx], k)  # (p, E, nb)
+                if system.level_is_constant(k):  # e.g. the top degree: one evaluation
+                    C, w = system.taylor_coefficients(X[idx[:1]], k)
+                else:
+                    C, w = system.taylor_coefficients(X[idx], k)  # (p, E, nb)
                 JC = Jinv @ C
                 nrm = np.sqrt(np.einsum("pib,b->p", np.abs(JC) ** 2, w))
                 g = np.maximum(g, nrm ** (1.0 / (k - 1)))
@@ -426,14 +434,15 @@ _STRUCTURES: dict = {}
 
 @dataclass
 class _RigorousPlan:
-    """Per system: for each level k, ``L_k`` (E·nb_k × U_k) with ``C_k(x) = L_k · u_k(x)``
-    (rows of the levels k ≥ 2 scaled by ``sqrt(b!/k!)``, the Frobenius weights), or the
-    evaluated constant level; ``grams[k] = Σ_b (b!/k!) c_b c_bᴴ`` for constant levels."""
+    """Per system: for each level k, ``L_k`` (E·nb_k × U_k) with ``C_k(x) = L_k · u_k(x)``,
+    or the evaluated constant level; ``grams[k] = Σ_b (b!/k!) c_b c_bᴴ`` for constant
+    levels k ≥ 2 (``b!/k!`` the Frobenius weights of :meth:`PolySystem.taylor_tables`)."""
 
     st: _Structure
     mats: list  # per level: acb_mat L_k or None
     const: dict  # k -> acb_mat (E × nb_k) (levels 0, 1 only)
     grams: dict  # k ≥ 2 -> acb_mat E × E
+    wsqrt: dict  # k ≥ 2 -> [sqrt(b!/k!)] (arb)
     E: int
 
 
@@ -492,7 +501,7 @@ def _plan(system: PolySystem, prec: int) -> _RigorousPlan:
     st = _STRUCTURES[skey]
     coefs = system.exact_coefficients()
     E = coefs.shape[0]
-    mats, const, grams = [], {}, {}
+    mats, const, grams, wsqrt = [], {}, {}, {}
     with flint.ctx.workprec(prec):
         for k, (B, _col_ids, S, is_const) in enumerate(st.levels):
             nb = len(B)
@@ -503,22 +512,19 @@ def _plan(system: PolySystem, prec: int) -> _RigorousPlan:
             else:
                 L = L.reshape(E * nb, U)
             if k >= 2:
-                w = [(flint.arb(math.prod(math.factorial(int(c)) for c in b))
-                      / math.factorial(k)).sqrt() for b in B]  # sqrt(b!/k!)
-                scales = [w[i % nb] for i in range(E * nb)]
-            else:
-                scales = None
-            Lm = flint.acb_mat(E * nb, U, _flint_entries(L, scales))
+                wsqrt[k] = [(flint.arb(math.prod(math.factorial(int(c)) for c in b))
+                             / math.factorial(k)).sqrt() for b in B]  # sqrt(b!/k!)
             if is_const:  # u ≡ 1: evaluate once
-                Ck = _reshape(Lm, E, nb)
+                scales = [wsqrt[k][i % nb] for i in range(E * nb)] if k >= 2 else None
+                Ck = _reshape(flint.acb_mat(E * nb, U, _flint_entries(L, scales)), E, nb)
                 if k >= 2:
                     grams[k] = Ck * Ck.conjugate().transpose()
                 else:
                     const[k] = Ck
                 mats.append(None)
-            else:
-                mats.append(Lm)
-    plan = _RigorousPlan(st, mats, const, grams, E)
+            else:  # unweighted: the weights b!/k! ≤ 1 are applied where the bound needs them
+                mats.append(flint.acb_mat(E * nb, U, _flint_entries(L)))
+    plan = _RigorousPlan(st, mats, const, grams, wsqrt, E)
     system._plans[key] = plan
     return plan
 
@@ -527,6 +533,14 @@ def _reshape(col, rows: int, cols: int):
     import flint
 
     return flint.acb_mat(rows, cols, col.entries())
+
+
+def _scale_columns(Mx, scales):
+    import flint
+
+    ent = Mx.entries()
+    nc = Mx.ncols()
+    return flint.acb_mat(Mx.nrows(), nc, [v * scales[i % nc] for i, v in enumerate(ent)])
 
 
 def _up(a) -> float:
@@ -575,7 +589,7 @@ def rigorous_alpha_data(system: PolySystem, X: np.ndarray,
                     continue
                 col_ids = st.levels[k][1]
                 uk = flint.acb_mat(len(col_ids), 1, [u[i] for i in col_ids])
-                C[k] = Lm * uk if k == 0 else _reshape(Lm * uk, E, nbs[k])
+                C[k] = _reshape(Lm * uk, E, nbs[k]) if k == 1 else Lm * uk  # J: E × N
             f = C[0] if 0 in C else plan.const[0]
             J = C[1] if 1 in C else plan.const[1]
             try:
@@ -586,19 +600,31 @@ def rigorous_alpha_data(system: PolySystem, X: np.ndarray,
             b2 = (v.conjugate().transpose() * v)[0, 0].real
             b_up = flint.arb(b2.upper()).sqrt()
             K = Ji.conjugate().transpose() * Ji  # trace(Ji Γ Jiᴴ) = trace(K Γ)
+            nJi2 = None
             g_up = zero
-            for k in range(2, d + 1):
-                if k in plan.grams:
-                    Gk = plan.grams[k]
-                else:
-                    Cs = C[k]
-                    Gk = Cs * Cs.conjugate().transpose()
-                t = (K * Gk).trace().real
-                t_up = flint.arb(t.upper())
-                if t_up > 0:
-                    gk = t_up ** (flint.arb(1) / (2 * (k - 1)))
-                    g_up = max(g_up, flint.arb(gk.upper()))
-            a_up = b_up * g_up
+            for contracted in (False, True):
+                # first the cheap bound ‖Df⁻¹ C‖_F ≤ ‖Df⁻¹‖_F ‖C‖_F for the levels that
+                # depend on x (a vector norm, no reshaping); the contracted Frobenius bound
+                # only when the cheap one does not prove α < α0
+                g_up = zero
+                for k in range(2, d + 1):
+                    if k in plan.grams:
+                        t = (K * plan.grams[k]).trace().real
+                    elif contracted:
+                        Cs = _scale_columns(_reshape(C[k], E, nbs[k]), plan.wsqrt[k])
+                        t = (K * (Cs * Cs.conjugate().transpose())).trace().real
+                    else:  # Σ_b (b!/k!)|c_b|² ≤ Σ_b |c_b|²: the weights are ≤ 1
+                        if nJi2 is None:
+                            nJi2 = K.trace().real
+                        vk = C[k]
+                        t = nJi2 * (vk.conjugate().transpose() * vk)[0, 0].real
+                    t_up = flint.arb(t.upper())
+                    if t_up > 0:
+                        gk = t_up.root(2 * (k - 1))
+                        g_up = max(g_up, flint.arb(gk.upper()))
+                a_up = b_up * g_up
+                if a_up < a0 or all(k in plan.grams for k in range(2, d + 1)):
+                    break
             beta[p] = _up(b_up)
             gamma[p] = _up(g_up)
             alpha[p] = _up(a_up)
