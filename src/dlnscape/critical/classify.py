@@ -244,8 +244,13 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, re
     lo = hessian_extreme_eigenvalues(landscape, theta, 1, "smallest", rng=rng)
     hi = hessian_extreme_eigenvalues(landscape, theta, 1, "largest", rng=rng)
     lmin, lmax = float(lo.values[0]), float(hi.values[0])
-    thr = hessian_zero_threshold(np.array([lmin, lmax]), rel, tol, n=P)
-    return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, "lanczos",
+    # an eigenvalue counts only beyond the zero threshold *and* its own residual ‖Hv − λv‖
+    res = max(float(np.max(e.residuals)) if e.residuals is not None else 0.0 for e in (lo, hi))
+    thr = max(hessian_zero_threshold(np.array([lmin, lmax]), rel, tol, n=P), res)
+    method = "lanczos" if lo.converged and hi.converged else (
+        "lanczos (not converged: " + "; ".join(e.reason for e in (lo, hi) if not e.converged)
+        + ")")
+    return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, method,
                           None), (lo, hi)
 
 
@@ -402,6 +407,11 @@ def classify(
     hess, Hdata = _hessian(landscape, theta, budget, gen, rel, tol)
     dense = hess.eigenvalues is not None
     H = Hdata if dense else None
+    if hess.method.startswith("lanczos (not converged"):
+        reasons.append(f"the extreme Hessian eigenvalues did not converge ({hess.method})")
+        return done("undetermined", hess,
+                    expl="Undetermined: the matrix-free eigensolver did not converge, so the "
+                         "Hessian's inertia is unknown.")
     gm, why_no_gm, gval, gtol = None, "", None, None
     if not hess.n_negative:  # the oracle matters only when the Hessian is PSD
         gm, why_no_gm = _global(landscape)

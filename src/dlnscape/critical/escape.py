@@ -35,7 +35,7 @@ from dlnscape.critical._poly import (
     gradient_series,
     pack_batch,
 )
-from dlnscape.critical.certificates import EscapeCertificate, leading_taylor
+from dlnscape.critical.certificates import MIN_POINTS, EscapeCertificate, leading_taylor
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import (
     DEFAULT_TOLERANCES,
@@ -44,8 +44,9 @@ from dlnscape.tolerances import (
     point_scale,
 )
 
-#: an escape point must beat what verify() requires by this factor (so that verify is robust)
-SAFETY = 100.0
+#: an escape point must beat what verify() requires by this factor (verify evaluates in ball
+#: arithmetic, so a small factor covers the float64 values the search sees)
+SAFETY = 4.0
 TAYLOR_RTOL = DEFAULT_TOLERANCES.taylor_rtol
 #: number of points stored in an escape certificate
 N_POINTS = 5
@@ -135,7 +136,7 @@ def certificate_on_curve(
                 break
         elif ts:
             break  # the run of working t's ended before n_points
-    if len(ts) < n_points:
+    if len(ts) < min(n_points, MIN_POINTS):
         if not critical:
             return None
         return _exact_certificate(landscape, theta, curve, method, sense, L0, critical, details,
