@@ -318,10 +318,24 @@ class AlphaData:
         return 2.0 * self.beta
 
 
+def _check_points(system: PolySystem, X: np.ndarray) -> np.ndarray:
+    """X as a (P, N) array for a square system; bad input raises (never a silent False)."""
+    from dlnscape.errors import ShapeError
+
+    X = np.atleast_2d(np.asarray(X))
+    if X.ndim != 2 or X.shape[1] != system.N:
+        raise ShapeError(f"X: expected points of shape (P, {system.N}), got {X.shape}")
+    E = system.coef.shape[-2] if system.coef.ndim >= 2 else 0
+    if system.coef.ndim != 2 or E != system.N:
+        raise ShapeError(f"system: expected a square specialised system (N equations in N "
+                         f"unknowns), got coefficients of shape {system.coef.shape}")
+    return X
+
+
 def alpha_data(system: PolySystem, X: np.ndarray) -> AlphaData:
     """Float64 estimates of β, the γ bound (all k = 2..total degree) and α at the points X
     (P, N): the vectorised *filter* before :func:`rigorous_alpha_data` (see module doc)."""
-    X = np.atleast_2d(X)
+    X = _check_points(system, X)
     F, J = system.eval(X)
     P = X.shape[0]
     beta = np.full(P, np.inf)
@@ -500,6 +514,8 @@ def _plan(system: PolySystem, prec: int) -> _RigorousPlan:
         _STRUCTURES[skey] = _Structure(system.exps, system.degree, system.taylor_tables)
     st = _STRUCTURES[skey]
     coefs = system.exact_coefficients()
+    if coefs.dtype != object and not np.all(np.isfinite(coefs)):
+        raise ValueError("system: the coefficients are not all finite")
     E = coefs.shape[0]
     mats, const, grams, wsqrt = [], {}, {}, {}
     with flint.ctx.workprec(prec):
@@ -562,7 +578,7 @@ def rigorous_alpha_data(system: PolySystem, X: np.ndarray,
     import flint
 
     t0 = time.perf_counter()
-    X = np.atleast_2d(np.asarray(X, dtype=np.complex128))
+    X = _check_points(system, np.asarray(X, dtype=np.complex128))
     P = X.shape[0]
     plan = _plan(system, prec)
     st = plan.st
@@ -816,7 +832,7 @@ def certify_solutions(system: PolySystem, X: np.ndarray, n_zeros: int | None = N
     Approximate conjugate pairs are made exact first (:func:`pair_conjugates`); the returned
     certificate holds the points it is about (``X``).
     """
-    X = np.atleast_2d(np.asarray(X, dtype=np.complex128))
+    X = _check_points(system, np.asarray(X, dtype=np.complex128))
     P = X.shape[0]
     real_system = system.is_real()
     partner = np.full(P, -1)
