@@ -42,6 +42,7 @@ from dlnscape.losses import (
 )
 from dlnscape.models import LinearNetwork
 from dlnscape.spec import load_spec, spec_from_dict
+from dlnscape.tolerances import DEFAULT_TOLERANCES, Tolerances
 
 __version__ = "0.1.0"
 
@@ -64,6 +65,8 @@ __all__ = [
     "SolverError",
     "SpecError",
     "SquaredLoss",
+    "Tolerances",
+    "DEFAULT_TOLERANCES",
     "check_point",
     "end_to_end",
     "hessian_extreme_eigenvalues",
