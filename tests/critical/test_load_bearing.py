@@ -1,0 +1,169 @@
+"""Every condition of every verify() is load-bearing (issue 8, item 6): for each, a certificate
+whose stored numbers are consistent with their recomputation but whose claim is false."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import dlnscape as dl
+from dlnscape.architecture import pack, unpack
+from dlnscape.critical import EscapeCertificate, LocalMinimumCertificate, classify
+from dlnscape.critical.certificates import _point_on_curve, hessian_evidence, pure_point_evidence
+from dlnscape.functional import critical_point_from_subset
+
+
+def _squared(widths=(3, 2, 3), seed=0, n=8):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((widths[0], n))
+    Y = rng.standard_normal((widths[-1], n))
+    return dl.Landscape(dl.LinearNetwork(dl.Architecture(widths)), dl.SquaredLoss(X, Y))
+
+
+def _line_certificate(L, theta, u, ts, sense="descent", critical=True, **kw):
+    """A certificate on the line θ + t·u whose stored values are the recomputed ones."""
+    curve = (unpack(L.arch, u),)
+    pts = tuple(_point_on_curve(theta, curve, t) for t in ts)
+    return EscapeCertificate(theta=tuple(theta), value=L.value(theta), points=pts,
+                             values=tuple(L.value(p) for p in pts), method="negative_curvature",
+                             sense=sense, curve=curve, ts=tuple(ts), critical=critical, **kw)
+
+
+def test_escape_points_above_the_value_fail():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)  # global minimum
+    u = np.random.default_rng(0).standard_normal(L.n_params)
+    cert = _line_certificate(L, theta, u / np.linalg.norm(u), [0.5, 0.25, 0.125, 0.0625])
+    rep = cert.check(L)
+    assert not rep.ok
+    assert {f["check"].split(" ")[0] for f in rep.failures} == {"point"}
+
+
+def test_escape_points_that_do_not_shrink_enough_fail():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)  # strict saddle
+    res = classify(L, theta, rng=0)
+    u = pack(res.certificate.curve[0])
+    good = _line_certificate(L, theta, u, [res.certificate.ts[0] * s for s in (1, .5, .25)])
+    assert good.verify(L)
+    bad = _line_certificate(L, theta, u, [res.certificate.ts[0] * s for s in (1, .8, .6)])
+    rep = bad.check(L)
+    assert [f["check"] for f in rep.failures] == ["distances shrink overall"]
+    same = _line_certificate(L, theta, u, [res.certificate.ts[0]] * 3)
+    assert "distances strictly decrease" in [f["check"] for f in same.check(L).failures]
+
+
+def test_escape_with_a_first_order_taylor_claim_at_a_critical_point_fails():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    cert = classify(L, theta, rng=0).certificate
+    from dlnscape.critical._poly import curve_taylor
+
+    c = curve_taylor(L, theta, cert.curve)
+    forged = EscapeCertificate(**{**cert.__dict__, "taylor_order": 1,
+                                  "taylor_coefficient": float(c[1])})
+    assert not forged.verify(L)
+
+
+def test_escape_with_a_positive_leading_term_fails():
+    # the ascent line of a strict saddle, presented as a descent with its own (positive) term
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    up = classify(L, theta, rng=0).certificates[0]
+    assert up.sense == "ascent" and up.verify(L)
+    forged = EscapeCertificate(**{**up.__dict__, "sense": "descent"})
+    assert not forged.verify(L)
+
+
+def test_a_stored_curvature_that_is_not_recomputed_fails():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    cert = classify(L, theta, rng=0).certificate
+    forged = EscapeCertificate(**{**cert.__dict__,
+                                  "details": {"curvature": 2 * cert.details["curvature"]}})
+    assert [f["check"] for f in forged.check(L).failures] == [
+        "stored curvature uᵀ∇²L(θ)u/‖u‖² matches its recomputation"]
+
+
+def test_positive_definite_claim_at_a_saddle_fails():
+    L = _squared((3, 3), 0)  # one layer: a convex quadratic, its Hessian PD
+    W0 = np.linalg.lstsq(L.loss.X.T, L.loss.Y.T, rcond=None)[0].T
+    Ls = _squared()
+    theta, _ = critical_point_from_subset(Ls.loss, Ls.arch, (0, 2), rng=1)
+    rel = 0.0
+    ev = hessian_evidence(Ls, theta, rel)
+    # stored numbers are the recomputed ones; only the claim (λ_min > threshold) is false
+    forged = LocalMinimumCertificate(tuple(theta), Ls.value(theta), "positive_definite_hessian",
+                                     ev["lambda_min"], ev["threshold"])
+    fails = [f["check"] for f in forged.check(Ls).failures]
+    assert "Hessian is positive definite" in fails
+    ok = LocalMinimumCertificate((W0,), L.value((W0,)), "positive_definite_hessian",
+                                 **{k: hessian_evidence(L, (W0,), 0.0)[k]
+                                    for k in ("lambda_min", "threshold")})
+    assert ok.verify(L)
+
+
+def test_pure_claim_with_an_indefinite_riemannian_hessian_fails():
+    Q0 = np.random.default_rng(1).standard_normal((3, 3))
+    L = dl.Landscape(dl.LinearNetwork(dl.Architecture((3, 1, 3))), dl.DistanceLoss(Q0))
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (1,), rng=0)  # index 1 on M_1
+    ev = pure_point_evidence(L, theta)
+    assert ev["stationary"] is True and ev["riemannian_inertia"][0] == 1
+    forged = LocalMinimumCertificate(tuple(theta), L.value(theta), "pure_riemannian",
+                                     ev["riemannian_lambda_min"], ev["riemannian_threshold"],
+                                     rank=1, r=1)
+    fails = [f["check"] for f in forged.check(L).failures]
+    assert fails == ["Riemannian Hessian of l on M_r is positive definite"]
+
+
+def test_verdict_without_the_certificates_it_needs_fails():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    res = classify(L, theta, rng=0)
+    from dlnscape.critical.certificates import check_verdict
+
+    assert check_verdict(L, theta, "strict_saddle", res.all_certificates).ok
+    assert not check_verdict(L, theta, "strict_saddle", [res.certificate]).ok
+    assert not check_verdict(L, theta, "global_minimum", res.all_certificates).ok
+    assert not check_verdict(L, theta, "degenerate_saddle", res.all_certificates).ok
+
+
+def test_escape_whose_stored_order_is_not_the_recomputed_one_fails():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    cert = classify(L, theta, rng=0).certificate
+    assert cert.taylor_order == 2
+    forged = EscapeCertificate(**{**cert.__dict__, "taylor_order": 3})  # coefficient kept
+    fails = [f["check"] for f in forged.check(L).failures]
+    assert fails and all(f.startswith("lowest non-vanishing Taylor order") for f in fails)
+
+
+def test_exact_escape_with_points_above_the_value_fails():
+    from dlnscape.critical._exact import exact_curve_point, exact_value
+    from dlnscape.examples import hofflin_counterexample
+
+    L, theta = hofflin_counterexample(0.0, 0.0, 0.1, 1e6)
+    cert = classify(L, theta, rng=0).certificate
+    assert cert.arithmetic == "exact" and cert.verify(L)
+    for scale in (2.0**6, 2.0**10, 2.0**14):
+        ts = tuple(scale * t for t in cert.ts)
+        exact = [exact_value(L.loss, exact_curve_point(theta, cert.curve, t)) for t in ts]
+        if all(v > exact_value(L.loss, exact_curve_point(theta, cert.curve, 0.0)) for v in exact):
+            break
+    pts = tuple(_point_on_curve(theta, cert.curve, t) for t in ts)
+    details = {k: v for k, v in cert.details.items() if k != "exact_differences"}
+    forged = EscapeCertificate(**{**cert.__dict__, "ts": ts, "points": pts,
+                                  "values": tuple(float(v) for v in exact), "details": details})
+    fails = {f["check"] for f in forged.check(L).failures}
+    assert fails and all("exact rational arithmetic" in f for f in fails), fails
+
+
+def test_escape_at_a_point_that_is_not_critical_fails_its_criticality_claim():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    cert = classify(L, theta, rng=0).certificate
+    moved = tuple(W + 1e-5 for W in theta)  # relative gradient ≈ 1e-5: not critical
+    forged = _line_certificate(L, moved, pack(cert.curve[0]), cert.ts,
+                               details=dict(cert.details))
+    fails = [f["check"] for f in forged.check(L).failures]
+    assert "theta is critical" in fails
+    assert not any("beyond the residual" in f for f in fails)
