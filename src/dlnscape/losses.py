@@ -59,6 +59,11 @@ def _fro(A) -> float:
     return float(np.linalg.norm(A))
 
 
+def _size(W, size: float | None) -> float:
+    n = _fro(W)
+    return n if size is None else max(n, float(size))
+
+
 class Loss:
     """A loss ``l: R^{d_h×d_0} → R``. Subclasses set ``shape`` (or ``None`` for any shape)."""
 
@@ -97,8 +102,12 @@ class Loss:
         """The loss as ``ℓ(WX)`` (see :class:`DataForm`), or None when it is not of that form."""
         return None
 
-    def magnitude(self, W: np.ndarray) -> LossMagnitude:
+    def magnitude(self, W: np.ndarray, size: float | None = None) -> LossMagnitude:
         """The size of the terms that make up ``l(W)`` and ``∇l(W)`` (see :class:`LossMagnitude`).
+
+        ``size`` (≥ ‖W‖): the size of the terms W itself was computed from — for a product
+        ``W_h⋯W_1`` it is ``Π‖W_j‖``, far above ‖W‖ when the factors cancel, and W's rounding
+        error is relative to it. Built-in losses use ``max(‖W‖, size)`` in place of ‖W‖.
 
         Generic bound for losses that do not say more: ``|l(W)| + ‖∇l(W)‖‖W‖`` and
         ``‖∇l(W)‖ + ‖∇²l(W)[W]‖``: both scale like l and ∇l when the data or the loss are scaled.
@@ -217,9 +226,9 @@ class SquaredLoss(Loss):
     def value(self, W: np.ndarray) -> float:
         return self.output_value(W @ self.X)
 
-    def magnitude(self, W: np.ndarray) -> LossMagnitude:
-        """``½(‖WX‖ + ‖Y‖)²`` and ``(‖WX‖ + ‖Y‖)‖X‖``."""
-        r = _fro(np.asarray(W) @ self.X) + _fro(self.Y)
+    def magnitude(self, W: np.ndarray, size: float | None = None) -> LossMagnitude:
+        """``½(s‖X‖ + ‖Y‖)²`` and ``(s‖X‖ + ‖Y‖)‖X‖`` with ``s = max(‖W‖, size)``."""
+        r = _size(W, size) * _fro(self.X) + _fro(self.Y)
         return LossMagnitude(0.5 * r * r, r * _fro(self.X))
 
     def grad(self, W: np.ndarray) -> np.ndarray:
@@ -287,9 +296,10 @@ class DistanceLoss(Loss):
         D = W - self.Q0
         return float(np.vdot(D, self._apply_G(D)))
 
-    def magnitude(self, W: np.ndarray) -> LossMagnitude:
-        """``‖φ‖²(‖W‖ + ‖Q0‖)²`` and ``2‖φᵀφ‖(‖W‖ + ‖Q0‖)`` (Frobenius norms; φ = I if None)."""
-        r = _fro(W) + _fro(self.Q0)
+    def magnitude(self, W: np.ndarray, size: float | None = None) -> LossMagnitude:
+        """``‖φ‖²(s + ‖Q0‖)²`` and ``2‖φᵀφ‖(s + ‖Q0‖)`` (Frobenius; φ = I if None;
+        ``s = max(‖W‖, size)``)."""
+        r = _size(W, size) + _fro(self.Q0)
         p2 = 1.0 if self.phi is None else _fro(self.phi) ** 2
         g = 1.0 if self.phi is None else _fro(self._G)
         return LossMagnitude(p2 * r * r, 2.0 * g * r)
@@ -347,10 +357,11 @@ class LinearQuadraticLoss(Loss):
         D = W - self.W0
         return float(np.vdot(self.A, W) + 0.5 * self.c * np.vdot(D, D))
 
-    def magnitude(self, W: np.ndarray) -> LossMagnitude:
-        """``‖A‖‖W‖ + ½|c|(‖W‖ + ‖W0‖)²`` and ``‖A‖ + |c|(‖W‖ + ‖W0‖)``."""
-        nA, r = _fro(self.A), _fro(W) + _fro(self.W0)
-        return LossMagnitude(nA * _fro(W) + 0.5 * abs(self.c) * r * r, nA + abs(self.c) * r)
+    def magnitude(self, W: np.ndarray, size: float | None = None) -> LossMagnitude:
+        """``‖A‖s + ½|c|(s + ‖W0‖)²`` and ``‖A‖ + |c|(s + ‖W0‖)``, ``s = max(‖W‖, size)``."""
+        sz = _size(W, size)
+        nA, r = _fro(self.A), sz + _fro(self.W0)
+        return LossMagnitude(nA * sz + 0.5 * abs(self.c) * r * r, nA + abs(self.c) * r)
 
     def grad(self, W: np.ndarray) -> np.ndarray:
         return self.A + self.c * (W - self.W0)
@@ -446,11 +457,14 @@ class LogisticLoss(Loss):
     def value(self, W: np.ndarray) -> float:
         return self.output_value(W @ self.X) + 0.5 * self.ridge * float(np.vdot(W, W))
 
-    def magnitude(self, W: np.ndarray) -> LossMagnitude:
-        """``(1/n)Σ(|z| + log 2) + ½ridge‖W‖²`` and ``‖X‖√(d_h/n) + ridge‖W‖`` (z = y ⊙ WX)."""
-        Z = np.asarray(W) @ self.X
-        v = float(np.sum(np.abs(Z) + math.log(2.0)) / self.n) + 0.5 * self.ridge * _fro(W) ** 2
-        g = _fro(self.X) * math.sqrt(self.labels.shape[0] / self.n) + self.ridge * _fro(W)
+    def magnitude(self, W: np.ndarray, size: float | None = None) -> LossMagnitude:
+        """``s‖X‖√(d_h/n) + log 2 + ½ridge s²`` (a bound on (1/n)Σ(|z| + log 2) + ridge term,
+        z = y ⊙ WX) and ``‖X‖√(d_h/n) + ridge·s``, with ``s = max(‖W‖, size)``."""
+        sz = _size(W, size)
+        k = math.sqrt(self.labels.shape[0] / self.n)
+        v = sz * _fro(self.X) * k + math.log(2.0) * self.labels.shape[0] \
+            + 0.5 * self.ridge * sz**2
+        g = _fro(self.X) * k + self.ridge * sz
         return LossMagnitude(v, g)
 
     def grad(self, W: np.ndarray) -> np.ndarray:

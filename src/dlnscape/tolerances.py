@@ -117,8 +117,9 @@ class PointScale:
 def point_scale(landscape, theta: Sequence[np.ndarray]) -> PointScale:
     """:class:`PointScale` of ``landscape`` at ``theta`` (a tuple of layers)."""
     W = landscape.model.forward(theta)
-    mag = landscape.loss.magnitude(W)
     norms = [float(np.linalg.norm(Wk)) for Wk in theta]
+    # W was computed from terms of size Π‖W_j‖ (its rounding error is relative to that)
+    mag = landscape.loss.magnitude(W, float(np.prod(norms)))
     h = len(norms)
     layers = []
     for k in range(h):
