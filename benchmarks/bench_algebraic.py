@@ -50,6 +50,45 @@ def counts(res) -> list[int]:
     return [res.n_complex, res.n_real, res.n_local_minima]
 
 
+def alpha_cost(losses, reps: int = 3) -> dict:
+    """Seconds per point of the α-test on the certified endpoints: the float64 filter
+    (``alpha_data``) vs the proven test in ball arithmetic (``rigorous_alpha_data``, one
+    evaluation per conjugate pair in ``certify_solutions``), and the whole certificate."""
+    from dlnscape.algebraic.alpha import alpha_data, certify_solutions, rigorous_alpha_data
+    from dlnscape.algebraic.formulation import quadratic_data
+
+    st = hm.start_system((3, 3), 1, seed=0)
+    sols = [hm.solve_target(st, quadratic_data(L)) for L in losses]
+    sols = [h for h in sols if h.complete and h.mixed is None]
+    pts = sum(len(h.X) for h in sols)
+    t_f = t_r = t_c = 0.0
+    evals = 0
+    for _ in range(reps):
+        for h in sols:
+            h.system._plans.clear()
+            w = time.perf_counter()
+            alpha_data(h.system, h.X)
+            t_f += time.perf_counter() - w
+            w = time.perf_counter()
+            rigorous_alpha_data(h.system, h.X)
+            t_r += time.perf_counter() - w
+            h.system._plans.clear()
+            w = time.perf_counter()
+            c = certify_solutions(h.system, h.X, n_zeros=len(h.X))
+            t_c += time.perf_counter() - w
+            evals += c.n_rigorous_evaluations
+    n = reps * pts
+    return {
+        "instances": len(sols),
+        "points": pts,
+        "float_filter_seconds_per_point": t_f / n,
+        "rigorous_seconds_per_point": t_r / n,
+        "ratio_rigorous_over_float": t_r / t_f,
+        "certificate_seconds_per_instance": t_c / (reps * len(sols)),
+        "rigorous_evaluations_per_instance": evals / (reps * len(sols)),
+    }
+
+
 def run(n: int, n_phc: int, seed: int) -> dict:
     losses = instances(n, seed)
     t0 = time.perf_counter()
@@ -77,6 +116,7 @@ def run(n: int, n_phc: int, seed: int) -> dict:
             phc_res.append(critical_points_on_Mr(L, 1, backend="phc"))
             phc_wall.append(time.perf_counter() - w)
 
+    acost = alpha_cost(losses[: min(n, 20)])
     same = [counts(f) == counts(m) for f, m in zip(fast, ms_res, strict=True)]
     same_certified = [s and f.certified for s, f in zip(same, fast, strict=True)]
     phc_same = [counts(p) == counts(m) for p, m in zip(phc_res, ms_res, strict=False)]
@@ -104,6 +144,14 @@ def run(n: int, n_phc: int, seed: int) -> dict:
             "seconds_per_instance_wall": float(np.mean(phc_wall)) if phc_wall else None,
             "same_counts_as_msolve": int(sum(phc_same)),
         },
+        "alpha_certification_cost": acost,
+        "criticality_check_refined_points": {
+            "fast": int(sum(f.evidence.get("criticality_check", {}).get("n_refined", 0)
+                            for f in fast)),
+            "msolve": int(sum(m.evidence.get("criticality_check", {}).get("n_refined", 0)
+                              for m in ms_res)),
+        },
+        "load_average": os.getloadavg(),
         "ratio_msolve_over_fast_wall": ms_mean / fast_wall,
         "ratio_msolve_over_fast_cpu": float(np.mean(ms_cpu)) / fast_cpu,
         "ratio_phc_over_fast_wall": (float(np.mean(phc_wall)) / fast_wall) if phc_wall else None,
@@ -146,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
           f"(cpu {1000 * f['seconds_per_instance_cpu']:.1f} ms), certified {f['certified']}/{n}")
     print(f"msolve    : {1000 * m['seconds_per_instance_wall']:8.1f} ms/instance "
           f"(cpu incl. subprocess {1000 * m['seconds_per_instance_cpu_incl_subprocess']:.1f} ms)")
-    if p["present"]:
+    ac = res["alpha_certification_cost"]
+    print(f"α-test per point: float filter {1e6 * ac['float_filter_seconds_per_point']:.1f} us, "
+          f"rigorous {1e6 * ac['rigorous_seconds_per_point']:.1f} us "
+          f"({ac['ratio_rigorous_over_float']:.1f}x); whole certificate "
+          f"{1e3 * ac['certificate_seconds_per_instance']:.2f} ms/instance "
+          f"({ac['rigorous_evaluations_per_instance']:.1f} ball evaluations)")
+    if p["present"] and p["instances"]:
         print(f"PHCpack   : {1000 * p['seconds_per_instance_wall']:8.1f} ms/instance on "
               f"{p['instances']} instances, same counts as msolve {p['same_counts_as_msolve']}")
     print(f"ratio msolve/fast: {res['ratio_msolve_over_fast_wall']:.1f}x wall, "

@@ -367,6 +367,26 @@ def alpha_data(system: PolySystem, X: np.ndarray) -> AlphaData:
     return AlphaData(alpha, beta, gamma)
 
 
+def _beta_filter(system: PolySystem, X: np.ndarray) -> AlphaData:
+    """Float64 Newton steps β = ‖Df⁻¹ f‖ only (γ, α left at 0/unknown): the cheap filter
+    in front of the proven test."""
+    F, J = system.eval(X)
+    P = X.shape[0]
+    beta = np.full(P, np.inf)
+    ok = np.isfinite(J).all(axis=(1, 2)) & np.isfinite(F).all(axis=1)
+    if ok.any():
+        try:
+            beta[ok] = np.linalg.norm(np.linalg.solve(J[ok], F[ok][..., None])[..., 0], axis=1)
+        except np.linalg.LinAlgError:
+            for i in np.flatnonzero(ok):
+                try:
+                    beta[i] = np.linalg.norm(np.linalg.solve(J[i], F[i]))
+                except np.linalg.LinAlgError:
+                    pass
+    fin = np.isfinite(beta)
+    return AlphaData(np.where(fin, 0.0, np.inf), beta, np.zeros(P), False, fin)
+
+
 # ------------------------------------------------------------------------------------------
 # the rigorous α-test (ball arithmetic, python-flint)
 def _to_flint_scalar(v):
@@ -457,6 +477,7 @@ class _RigorousPlan:
     const: dict  # k -> acb_mat (E × nb_k) (levels 0, 1 only)
     grams: dict  # k ≥ 2 -> acb_mat E × E
     wsqrt: dict  # k ≥ 2 -> [sqrt(b!/k!)] (arb)
+    quads: dict  # k ≥ 2 (non-constant) -> L_kᴴ L_k (U_k × U_k)
     E: int
 
 
@@ -496,7 +517,9 @@ def _flint_entries(L, scales=None) -> list:
                 for a, b in zip(re.ravel().tolist(), im.ravel().tolist(), strict=True)]
         ncol = re.shape[1]
     else:
-        vals = [_to_flint_scalar(v) for v in L.ravel().tolist()]
+        vals = L.ravel().tolist()  # int64 → Python ints (exact); objects converted below
+        if L.dtype == object:
+            vals = [_to_flint_scalar(v) for v in vals]
         ncol = L.shape[1]
     if scales is not None:
         vals = [v * scales[i // ncol] for i, v in enumerate(vals)]
@@ -517,7 +540,7 @@ def _plan(system: PolySystem, prec: int) -> _RigorousPlan:
     if coefs.dtype != object and not np.all(np.isfinite(coefs)):
         raise ValueError("system: the coefficients are not all finite")
     E = coefs.shape[0]
-    mats, const, grams, wsqrt = [], {}, {}, {}
+    mats, const, grams, wsqrt, quads = [], {}, {}, {}, {}
     with flint.ctx.workprec(prec):
         for k, (B, _col_ids, S, is_const) in enumerate(st.levels):
             nb = len(B)
@@ -539,8 +562,11 @@ def _plan(system: PolySystem, prec: int) -> _RigorousPlan:
                     const[k] = Ck
                 mats.append(None)
             else:  # unweighted: the weights b!/k! ≤ 1 are applied where the bound needs them
-                mats.append(flint.acb_mat(E * nb, U, _flint_entries(L)))
-    plan = _RigorousPlan(st, mats, const, grams, wsqrt, E)
+                Lm = flint.acb_mat(E * nb, U, _flint_entries(L))
+                mats.append(Lm)
+                if k >= 2:  # ‖C_k(x)‖_F² = u_kᴴ (L_kᴴ L_k) u_k
+                    quads[k] = Lm.conjugate().transpose() * Lm
+    plan = _RigorousPlan(st, mats, const, grams, wsqrt, quads, E)
     system._plans[key] = plan
     return plan
 
@@ -572,7 +598,8 @@ def rigorous_alpha_data(system: PolySystem, X: np.ndarray,
     (``system.exact_coefficients()``), in ball arithmetic (python-flint ``acb``/``acb_mat``):
     f(x), Df(x) and ``D^k f(x)/k!`` (k = 2..d) are enclosed at the exact float point x,
     ``Df(x)⁻¹`` is enclosed by ``acb_mat.inv``, β² = ‖Df⁻¹f‖², and the Frobenius bound
-    ``‖Df⁻¹ D^k f/k!‖_F² = trace(Df⁻ᴴ Df⁻¹ Γ_k)`` with ``Γ_k = Σ_b (b!/k!) c_b c_bᴴ``.
+    ``‖Df⁻¹ D^k f/k!‖_F² = trace(Df⁻ᴴ Df⁻¹ Γ_k)`` with ``Γ_k = Σ_b (b!/k!) c_b c_bᴴ``
+    (or the cruder ``‖Df⁻¹‖_F² ‖D^k f/k!‖_F²`` first, when it already proves α < α0).
     ``approximate[p]`` is True only when ``upper(α) < lower(α0)`` is proven. A point where
     Df(x) is not provably invertible gets β = γ = α = inf (not certified)."""
     import flint
@@ -599,13 +626,16 @@ def rigorous_alpha_data(system: PolySystem, X: np.ndarray,
             u = []
             for par in st.parent:
                 u.append(flint.acb(1) if par is None else u[par[0]] * xs[par[1]])
-            C = {}
+            C, Us = {}, {}
             for k, Lm in enumerate(plan.mats):
                 if Lm is None:
                     continue
                 col_ids = st.levels[k][1]
                 uk = flint.acb_mat(len(col_ids), 1, [u[i] for i in col_ids])
-                C[k] = _reshape(Lm * uk, E, nbs[k]) if k == 1 else Lm * uk  # J: E × N
+                if k <= 1:
+                    C[k] = _reshape(Lm * uk, E, nbs[k]) if k == 1 else Lm * uk  # J: E × N
+                else:
+                    Us[k] = uk  # C_k = L_k u_k only if the contracted bound is needed
             f = C[0] if 0 in C else plan.const[0]
             J = C[1] if 1 in C else plan.const[1]
             try:
@@ -627,13 +657,14 @@ def rigorous_alpha_data(system: PolySystem, X: np.ndarray,
                     if k in plan.grams:
                         t = (K * plan.grams[k]).trace().real
                     elif contracted:
-                        Cs = _scale_columns(_reshape(C[k], E, nbs[k]), plan.wsqrt[k])
+                        Cs = _scale_columns(_reshape(plan.mats[k] * Us[k], E, nbs[k]),
+                                            plan.wsqrt[k])
                         t = (K * (Cs * Cs.conjugate().transpose())).trace().real
                     else:  # Σ_b (b!/k!)|c_b|² ≤ Σ_b |c_b|²: the weights are ≤ 1
                         if nJi2 is None:
                             nJi2 = K.trace().real
-                        vk = C[k]
-                        t = nJi2 * (vk.conjugate().transpose() * vk)[0, 0].real
+                        uk = Us[k]
+                        t = nJi2 * (uk.conjugate().transpose() * plan.quads[k] * uk)[0, 0].real
                     t_up = flint.arb(t.upper())
                     if t_up > 0:
                         gk = t_up.root(2 * (k - 1))
@@ -699,7 +730,8 @@ def _sum_upper(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def pair_conjugates(X: np.ndarray, rtol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """Make approximate conjugate pairs exact: ``x_j := conj(x_i)`` (i < j) when x_j is the
-    nearest point to conj(x_i) and vice versa and they are closer than ``rtol``·(1 + ‖x‖).
+    nearest point to conj(x_i) and vice versa, closer than ``rtol``·(1 + ‖x‖), and neither is
+    (nearly) real.
     Returns the new points and ``partner`` (j for i, i for j, −1 otherwise). For a real
     system the α-data of conj(x) equal those of x, so only one of a pair is evaluated; the
     claims about the returned points are then checked as usual."""
@@ -713,11 +745,13 @@ def pair_conjugates(X: np.ndarray, rtol: float = 1e-6) -> tuple[np.ndarray, np.n
     D = np.where(np.isfinite(D), D, np.inf)
     np.fill_diagonal(D, np.inf)
     nn = np.argmin(D, axis=1)
-    scale = 1.0 + np.linalg.norm(np.where(np.isfinite(X), X, 0), axis=1)
+    Xf = np.where(np.isfinite(X), X, 0)
+    scale = 1.0 + np.linalg.norm(Xf, axis=1)
+    nonreal = np.linalg.norm(Xf.imag, axis=1) > rtol * scale  # real points stay as they are
     for i in range(P):
         j = nn[i]
-        if j > i and nn[j] == i and D[i, j] < rtol * scale[i] and partner[i] < 0 and \
-                partner[j] < 0:
+        if j > i and nn[j] == i and D[i, j] < rtol * scale[i] and nonreal[i] and \
+                nonreal[j] and partner[i] < 0 and partner[j] < 0:
             X[j] = np.conj(X[i])
             partner[i], partner[j] = j, i
     return X, partner
@@ -839,7 +873,9 @@ def certify_solutions(system: PolySystem, X: np.ndarray, n_zeros: int | None = N
     if real_system:
         X, partner = pair_conjugates(X)
     with np.errstate(all="ignore"):
-        fl = alpha_data(system, X)
+        # the filter: float α (rigorous=False: all that is computed), or only the Newton
+        # steps β (finite, balls disjoint) before the proven test, which decides α itself
+        fl = alpha_data(system, X) if not rigorous else _beta_filter(system, X)
     fl_ok = fl.certified
     f_distinct, f_sep, _r, _n, _c = ball_verdicts(X, 2.0 * fl.beta, fl_ok, None, real_system)
     passed = bool(fl_ok.all()) and f_distinct

@@ -152,20 +152,24 @@ def classify_real_point(loss, W: np.ndarray, r: int) -> CriticalPointOnMr:
                              np.linalg.svd(W, compute_uv=False))
 
 
-def gradient_scale(loss, W: np.ndarray, hessian_norm: float | None = None) -> float:
+def gradient_scale(loss, W: np.ndarray, hessian_norm: float | None = None,
+                   grad_W: np.ndarray | None = None, grad_0_norm: float | None = None) -> float:
     """The size of the terms whose cancellation is ∇l(W) for a quadratic loss:
     ``‖∇l(W)‖ + ‖∇l(0)‖ + ‖∇²l‖₂ ‖W‖`` (the rounding of W's entries alone moves ∇l by up to
     ``‖∇²l‖₂ · u‖W‖``). Scales with the data and with the loss (tolerance policy of
-    DESIGN.md: relative, never absolute)."""
+    DESIGN.md: relative, never absolute). The optional arguments pass values already known."""
     W = np.asarray(W, dtype=np.float64)
     if hessian_norm is None:
         hessian_norm = float(np.linalg.norm(loss.hessian_matrix(W), 2))
-    return float(np.linalg.norm(loss.grad(W)) + np.linalg.norm(loss.grad(np.zeros_like(W)))
-                 + hessian_norm * np.linalg.norm(W))
+    if grad_W is None:
+        grad_W = loss.grad(W)
+    if grad_0_norm is None:
+        grad_0_norm = float(np.linalg.norm(loss.grad(np.zeros_like(W))))
+    return float(np.linalg.norm(grad_W) + grad_0_norm + hessian_norm * np.linalg.norm(W))
 
 
-def criticality_check(loss, W: np.ndarray, r: int, hessian_norm: float | None = None
-                      ) -> tuple[bool, float, float]:
+def criticality_check(loss, W: np.ndarray, r: int, hessian_norm: float | None = None,
+                      grad_0_norm: float | None = None) -> tuple[bool, float, float]:
     """``(passed, ‖grad_{M_r} l(W)‖, tolerance)``: the Riemannian gradient on the rank-r
     stratum (:func:`dlnscape.geometry.manifold.riemannian_gradient`) against
     ``GRAD_CHECK_ULPS · u · (m n) · gradient_scale``."""
@@ -173,7 +177,8 @@ def criticality_check(loss, W: np.ndarray, r: int, hessian_norm: float | None = 
     if not np.all(np.isfinite(W)):
         return False, float("inf"), 0.0
     gn = float(np.linalg.norm(riemannian_gradient(loss, W, stratum_frame(W, rank=r))))
-    tol = GRAD_CHECK_ULPS * _U * W.size * gradient_scale(loss, W, hessian_norm)
+    tol = GRAD_CHECK_ULPS * _U * W.size * gradient_scale(loss, W, hessian_norm,
+                                                          grad_0_norm=grad_0_norm)
     return bool(gn <= tol), gn, tol
 
 
@@ -206,35 +211,38 @@ def checked_real_points(loss, r: int, Wr: list[np.ndarray]
     (:func:`refine_on_Mr`) and checked again. The final points must be pairwise distinct
     (relative distance above √u: two starts refined onto one critical point would lose one).
     Returns the classified points and a report (``failed`` > 0: the answer is not proven)."""
-    hn = None
-    Ws, ratios, failed, refined, notes = [], [], 0, 0, []
+    hn = g0 = None
+    pts, ratios, failed, refined, notes = [], [], 0, 0, []
     for W in Wr:
         W = np.real(np.asarray(W))
         if hn is None:
             hn = float(np.linalg.norm(loss.hessian_matrix(W), 2))
-        ok, gn, tol = criticality_check(loss, W, r, hn)
+            g0 = float(np.linalg.norm(loss.grad(np.zeros_like(W))))
+        p = classify_real_point(loss, W, r)  # computes the Riemannian gradient norm
+        gn = p.riemannian_gradient_norm
+        tol = GRAD_CHECK_ULPS * _U * W.size * gradient_scale(loss, W, hn, grad_0_norm=g0)
+        ok = bool(np.isfinite(gn) and gn <= tol)
         if not ok:
             W2 = refine_on_Mr(loss, W, r, hessian_norm=hn)
-            ok2, gn2, tol2 = criticality_check(loss, W2, r, hn)
+            ok2, gn2, tol2 = criticality_check(loss, W2, r, hn, g0)
             refined += 1
             if ok2:
-                W, ok, gn, tol = W2, True, gn2, tol2
+                p, ok, gn, tol = classify_real_point(loss, W2, r), True, gn2, tol2
             else:
                 notes.append(f"‖grad‖ = {gn:.3g} → {gn2:.3g} after refinement (tolerance "
                              f"{tol2:.3g})")
         failed += int(not ok)
         ratios.append(gn / tol if tol > 0 else float("inf"))
-        Ws.append(W)
+        pts.append(p)
     n_same = 0
-    for i in range(len(Ws)):
+    for i in range(len(pts)):
         for j in range(i):
-            if np.linalg.norm(Ws[i] - Ws[j]) <= np.sqrt(_U) * (np.linalg.norm(Ws[i])
-                                                              + np.linalg.norm(Ws[j])):
+            Wi, Wj = pts[i].W, pts[j].W
+            if np.linalg.norm(Wi - Wj) <= np.sqrt(_U) * (np.linalg.norm(Wi) + np.linalg.norm(Wj)):
                 n_same += 1
     if n_same:
         failed += n_same
         notes.append(f"{n_same} pair(s) of returned real points coincide after refinement")
-    pts = [classify_real_point(loss, W, r) for W in Ws]
     pts.sort(key=lambda p: p.value)
     return pts, {"n_checked": len(pts), "n_refined": refined, "n_failed": failed,
                  "max_gradient_over_tolerance": max(ratios, default=0.0),
