@@ -152,9 +152,15 @@ class PolySystem:
         if not self._plans["integer_family"]:
             raise ValueError("exact specialisation needs an integer-valued family")
         q = np.asarray(q, dtype=object)
-        qi = np.array([int(v) for v in q], dtype=object)
-        if any(Fraction(v) != Fraction(w) for v, w in zip(q, qi, strict=True)):
-            raise ValueError("exact_p: expected integer entries (scale by a common denominator)")
+        qi = np.empty(q.shape, dtype=object)
+        for i, v in enumerate(q):
+            if isinstance(v, (int, np.integer)):
+                qi[i] = int(v)
+            elif isinstance(v, Fraction) and v.denominator == 1:
+                qi[i] = v.numerator
+            else:
+                raise ValueError("exact_p: expected integer entries (scale by a common "
+                                 f"denominator), got {v!r}")
         famax = float(np.max(np.abs(fam))) if fam.size else 0.0
         qmax = float(max((abs(int(v)) for v in qi), default=0))
         if qmax * famax * fam.shape[0] < 2.0**62:  # int64 is exact: no partial sum overflows

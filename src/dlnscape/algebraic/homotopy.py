@@ -14,10 +14,14 @@ predictor, Newton corrector, adaptive step per path).
 
 Certificate of an answer (Morgan–Sommese 1989: a square parametric family has at most N
 isolated solutions at any parameter, N its generic root count): all N endpoints are
-α-certified approximate zeros (:mod:`dlnscape.algebraic.alpha`) with pairwise disjoint balls,
-so they are N distinct zeros and therefore *all* isolated zeros in the chart; real ones are
-proven real and the others non-real by α-theory. When any of this fails the answer is marked
-uncertified and ``critical_points_on_Mr(backend="auto")`` falls back to msolve.
+α-certified approximate zeros (:mod:`dlnscape.algebraic.alpha`; proven in ball arithmetic on
+the exact integer system ``Σ_k p_k f_k`` with integer ``p`` proportional to the normalised
+parameters, the float pass only filters) with pairwise disjoint balls, so they are N distinct
+zeros and therefore *all* isolated zeros in the chart; real ones are proven real (conjugate
+symmetry, the list being complete) and the others non-real by α-theory. When any of this
+fails the answer is marked uncertified and ``critical_points_on_Mr(backend="auto")`` falls
+back to msolve. Every real point returned is then checked critical on M_r
+(:func:`dlnscape.algebraic.solve.checked_real_points`).
 """
 
 from __future__ import annotations
@@ -94,12 +98,16 @@ def exact_param_vector(G: np.ndarray, g: np.ndarray) -> np.ndarray:
     """``(vec G, g)`` exactly, scaled by the common denominator to integers (object array):
     proportional to :func:`param_vector`, so the specialised system has the same zeros and
     the same α-data (α-theory is invariant under scaling f)."""
-    vals = [Fraction(v) for v in np.concatenate([np.asarray(G, dtype=object).ravel(),
-                                                  np.asarray(g, dtype=object).ravel()])]
+    raw = np.concatenate([np.asarray(G, dtype=object).ravel(),
+                          np.asarray(g, dtype=object).ravel()])
+    vals = [v if isinstance(v, Fraction) else Fraction(v) for v in raw]
     den = 1
     for v in vals:
-        den = den * v.denominator // math.gcd(den, v.denominator)
-    return np.array([int(v * den) for v in vals], dtype=object)
+        if v.denominator != 1:
+            den = den * v.denominator // math.gcd(den, v.denominator)
+    if den == 1:
+        return np.array([v.numerator for v in vals], dtype=object)
+    return np.array([v.numerator * (den // v.denominator) for v in vals], dtype=object)
 
 
 @dataclass

@@ -14,7 +14,13 @@ Backends:
 * ``"homotopy"`` (fast, many instances of one shape): parameter homotopy from a cached start
   system, endpoints certified by α-theory (see :mod:`dlnscape.algebraic.homotopy`).
 * ``"phc"`` (cross-check): PHCpack's blackbox solver, polished and deduplicated here.
-* ``"auto"``: the homotopy when its answer is certified, else msolve.
+* ``"auto"``: the homotopy when its answer is certified, else msolve (and, when msolve's
+  points fail the criticality check, the homotopy from another start).
+
+Every real point a backend returns is refined when needed and checked critical on M_r:
+``‖grad_{M_r} l(W)‖ ≤ GRAD_CHECK_ULPS · u · (m n) · (‖∇l(W)‖ + ‖∇l(0)‖ + ‖∇²l‖ ‖W‖)``
+(:func:`criticality_check`, relative to the problem's scale); a point that fails makes the
+answer uncertified.
 """
 
 from __future__ import annotations
