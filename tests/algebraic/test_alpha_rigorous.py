@@ -338,3 +338,29 @@ def test_exact_system_of_the_homotopy_is_the_integer_one(solved, start):
     np.testing.assert_allclose(ex.astype(float), ratio * f, rtol=1e-12, atol=1e-9 * abs(ratio))
     G, g = working_data(start.form, quadratic_data(DistanceLoss(np.eye(3), np.eye(9))))
     assert hm.exact_param_vector(G, g).dtype == object
+
+
+def test_contracted_gamma_bound_is_used_when_the_cheap_one_fails(solved):
+    """Points pushed off their zeros until the float α is 0.05: the cheap bound
+    ‖Df⁻¹‖_F‖D²f/2‖_F (up to ~10× looser here) fails for some, and the contracted Frobenius
+    bound must then prove them (it equals the float γ up to rounding)."""
+    sys_ = solved.system
+    rng = np.random.default_rng(5)
+    X = solved.X
+    D = rng.normal(size=X.shape) + 1j * rng.normal(size=X.shape)
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    Y = np.empty_like(X)
+    for i in range(len(X)):
+        lo, hi = 0.0, 1.0
+        for _ in range(60):  # bisection on the step so that the float α ≈ 0.05
+            mid = 0.5 * (lo + hi)
+            a = alpha_data(sys_, (X[i] + mid * D[i])[None]).alpha[0]
+            lo, hi = (mid, hi) if a < 0.05 else (lo, mid)
+        Y[i] = X[i] + lo * D[i]
+    fl = alpha_data(sys_, Y)
+    assert np.all((fl.alpha > 0.04) & (fl.alpha < 0.06))
+    rd = al.rigorous_alpha_data(sys_, Y)
+    assert rd.certified.all()
+    contracted = np.abs(rd.gamma / fl.gamma - 1) < 1e-6
+    assert contracted.any()
+    assert np.all(rd.gamma >= fl.gamma * (1 - 1e-12))

@@ -885,6 +885,12 @@ def certify_solutions(system: PolySystem, X: np.ndarray, n_zeros: int | None = N
     fl_ok = fl.certified
     f_distinct, f_sep, _r, _n, _c = ball_verdicts(X, 2.0 * fl.beta, fl_ok, None, real_system)
     passed = bool(fl_ok.all()) and f_distinct
+    if rigorous and not passed:  # report the float α-data of the failure (nothing proven)
+        with np.errstate(all="ignore"):
+            fl = alpha_data(system, X)
+        fl_ok = fl.certified
+        f_distinct, f_sep, _r, _n, _c = ball_verdicts(X, 2.0 * fl.beta, fl_ok, None,
+                                                      real_system)
     if not (rigorous and passed):
         return SolutionCertificate(fl.alpha, fl.beta, fl.gamma, bool(fl_ok.all()),
                                    f_distinct, f_sep, np.zeros(P, bool), np.zeros(P, bool),
