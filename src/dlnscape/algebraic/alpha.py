@@ -24,8 +24,9 @@ same certificates.
   ``B(x̄, 2β(x))``; if that ball meets the ball of no other point of a *complete* certified
   list (as many distinct zeros as the system has), ζ̄ can only be ζ itself, so ζ is real.
 
-What is proven (:func:`certify_solutions`): a vectorised float64 pass (:func:`alpha_data`) is
-only a *filter*; every point reported certified has passed :func:`rigorous_alpha_data`, which
+What is proven (:func:`certify_solutions`): a vectorised float64 pass (the Newton steps β
+and the ball tests on them; :func:`alpha_data` gives the full float α) is only a *filter*;
+every point reported certified has passed :func:`rigorous_alpha_data`, which
 evaluates f, Df, the Taylor coefficients ``D^k f(x)/k!`` (all k = 2..d), an enclosure of
 ``Df(x)⁻¹`` (``acb_mat.inv``), β and the γ bound in ball (interval) arithmetic with
 python-flint (Arb: Johansson 2017, IEEE Trans. Comput. 66(8)), at the exact float point x and

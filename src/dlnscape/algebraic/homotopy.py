@@ -263,8 +263,9 @@ def track(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray, X0: 
     dvb = dvb + m * r
     eye_r = np.eye(r)
 
-    def evaluate(A, B, Cp, L, t, G1, g1, G1B):
-        """H, its Jacobian (P, nv, nv) and ∂H/∂t at (A, B, t)."""
+    def evaluate(A, B, Cp, L, t, G1, g1, G1B, want_H=True, want_t=True):
+        """H, its Jacobian (P, nv, nv) and ∂H/∂t at (A, B, t) (None for what is not
+        wanted: the predictor needs J and ∂H/∂t, the corrector H and J)."""
         Pn = A.shape[0]
         s1 = t[:, None]
         s2 = (t * (1 - t))[:, None]
@@ -296,12 +297,12 @@ def track(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray, X0: 
             (np.swapaxes(R, 1, 2) @ A).reshape(Pn, -1),
             (CtR @ B).reshape(Pn, -1),
             (L @ A - eye_r).reshape(Pn, -1),
-        ], axis=1)
+        ], axis=1) if want_H else None
         Htv = np.concatenate([
             (np.swapaxes(Rt, 1, 2) @ A).reshape(Pn, -1),
             (Ct @ Rt @ B).reshape(Pn, -1),
             np.zeros((Pn, r * r)),
-        ], axis=1)
+        ], axis=1) if want_t else None
         J1 = np.swapaxes(dR, 2, 3) @ A[:, None]  # dRᵀ A
         J1[:, dva, :, dka] += np.moveaxis(R[:, dia, :], 1, 0)  # Rᵀ E_ik: column k is R[i, :]
         J2 = Ct[:, None] @ (dR @ B[:, None])  # Cᵀ dR B
@@ -355,7 +356,7 @@ def track(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray, X0: 
 
         def vel(xx, ts, Ca=Ca, La=La, Ga=Ga, ga=ga, GBa=GBa):
             a_, b_ = split(xx)
-            _, J, Ht = evaluate(a_, b_, Ca, La, ts, Ga, ga, GBa)
+            _, J, Ht = evaluate(a_, b_, Ca, La, ts, Ga, ga, GBa, want_H=False)
             return -np.linalg.solve(J, Ht[..., None])[..., 0]
 
         with np.errstate(all="ignore"):
@@ -368,7 +369,7 @@ def track(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray, X0: 
                 tn = np.where(tt + hh >= 1.0 - 1e-13, 1.0, tt + hh)
                 scale = 1.0 + np.linalg.norm(xp, axis=1)
                 a_, b_ = split(xp)
-                H, J, _ = evaluate(a_, b_, Ca, La, tn, Ga, ga, GBa)
+                H, J, _ = evaluate(a_, b_, Ca, La, tn, Ga, ga, GBa, want_t=False)
                 Jinv = np.linalg.inv(J)
                 d1 = (Jinv @ H[..., None])[..., 0]
                 xp = xp - d1
