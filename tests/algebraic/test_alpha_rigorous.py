@@ -364,3 +364,31 @@ def test_contracted_gamma_bound_is_used_when_the_cheap_one_fails(solved):
     contracted = np.abs(rd.gamma / fl.gamma - 1) < 1e-6
     assert contracted.any()
     assert np.all(rd.gamma >= fl.gamma * (1 - 1e-12))
+
+
+def test_auto_falls_back_to_the_homotopy_when_msolve_points_fail(monkeypatch, tmp_path):
+    """msolve ↔ homotopy: when the homotopy is not certified and msolve's points then fail
+    the criticality check, the homotopy from another start answers."""
+    rng = np.random.default_rng(4)
+    loss = DistanceLoss(rng.integers(-10, 11, size=(3, 3)), rng.integers(-10, 11, size=(9, 9)))
+    real_h, real_m = sv._solve_homotopy, sv._solve_msolve
+    seeds = []
+
+    def homotopy_first_fails(loss_, r, seed, cache_dir):
+        seeds.append(seed)
+        res = real_h(loss_, r, seed, cache_dir)
+        if seed == 0:
+            res.certified = False
+        return res
+
+    def msolve_point_fails(*a, **k):
+        res = real_m(*a, **k)
+        sv._criticality_verdict(res, {"n_failed": 1, "failures": ["a corrupted point"]})
+        return res
+
+    monkeypatch.setattr(sv, "_solve_homotopy", homotopy_first_fails)
+    monkeypatch.setattr(sv, "_solve_msolve", msolve_point_fails)
+    out = sv.critical_points_on_Mr(loss, 1, backend="auto", cache_dir=tmp_path)
+    assert seeds == [0, 1]
+    assert out.backend == "homotopy" and out.certified and "criticality" in out.fallback
+    assert out.n_complex == 39
