@@ -4,7 +4,7 @@ A verdict must not depend on the units of the data (DESIGN.md, "Tolerance policy
 Q0, φ, A, … by any a > 0, multiplying the loss by c > 0, acting on the hidden layers by GL, or
 rescaling the layers in a balanced way must not change it. So no threshold here is absolute:
 
-* **criticality** — layer by layer, ``‖∇_{W_k} L‖ ≤ critical_rtol · γ_k`` with
+* **criticality** — ``‖∇L‖ ≤ critical_rtol · ‖γ‖`` (the per-layer terms aggregated) with
   ``γ_k = Π_{j≠k} ‖W_j‖ · g_l(W)``, where ``g_l(W)`` is the size of the terms that make up
   ``∇l(W)`` (:meth:`dlnscape.losses.Loss.magnitude`). ``∇_{W_k}L = W_{>k}ᵀ ∇l(W) W_{<k}ᵀ``
   (Hofflin 2023, Lem 3.1), so γ_k is the size of what is summed to compute it: the ratio is
@@ -131,15 +131,34 @@ def point_scale(landscape, theta: Sequence[np.ndarray]) -> PointScale:
     return PointScale(float(mag.value), float(mag.gradient), tuple(layers), tuple(norms))
 
 
-def relative_gradient(grads: Sequence[np.ndarray], scale: PointScale) -> float:
-    """``max_k ‖∇_{W_k}L‖ / γ_k`` (0/0 = 0, x/0 = ∞): the criticality measure."""
-    worst = 0.0
+def layer_relative_gradients(grads: Sequence[np.ndarray], scale: PointScale) -> list[float]:
+    """``‖∇_{W_k}L‖ / γ_k`` per layer (0/0 = 0, x/0 = ∞): each is invariant under balanced
+    rescaling ``W_k → s_k W_k`` (Π s_k = 1), where both sides scale by 1/s_k."""
+    out = []
     for g, s in zip(grads, scale.layers, strict=True):
         n = float(np.linalg.norm(g))
-        if n == 0.0:
-            continue
-        worst = max(worst, n / s if s > 0 else math.inf)
-    return worst
+        out.append(0.0 if n == 0.0 else (n / s if s > 0 else math.inf))
+    return out
+
+
+def relative_gradient(grads: Sequence[np.ndarray], scale: PointScale) -> float:
+    """``‖∇L‖ / ‖γ‖ = (Σ_k ‖∇_{W_k}L‖²)^{1/2} / (Σ_k γ_k²)^{1/2}`` (0/0 = 0, x/0 = ∞): the
+    criticality measure.
+
+    Each γ_k bounds the terms that make up ``∇_{W_k}L``, so the ratio is the gradient against
+    its own rounding floor, in the Euclidean metric of θ in which escapes are measured (an
+    escape's decrease must beat ``‖∇L(θ)‖·distance``). It lies between the smallest and the
+    largest per-layer ratio ``‖∇_{W_k}L‖/γ_k`` (those are exactly invariant under balanced
+    rescaling; the aggregate is at every critical point, where all of them are at rounding
+    level)."""
+    num = 0.0
+    den = 0.0
+    for g, s in zip(grads, scale.layers, strict=True):
+        num += float(np.sum(np.asarray(g) ** 2))
+        den += float(s) ** 2
+    if num == 0.0:
+        return 0.0
+    return math.sqrt(num / den) if den > 0 else math.inf
 
 
 def relative_gradient_at(landscape, theta) -> tuple[float, float, PointScale]:

@@ -167,3 +167,81 @@ def test_escape_at_a_point_that_is_not_critical_fails_its_criticality_claim():
     fails = [f["check"] for f in forged.check(L).failures]
     assert "theta is critical" in fails
     assert not any("beyond the residual" in f for f in fails)
+
+
+def test_curvature_certificate_at_a_minimum_or_with_the_wrong_sign_fails():
+    from dlnscape.critical.escape import curvature_certificate
+
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    H = L.hessian(theta)
+    ev, V = np.linalg.eigh(H)
+    down = curvature_certificate(L, theta, V[:, 0], "descent")
+    up = curvature_certificate(L, theta, V[:, -1], "ascent")
+    assert down is not None and up is not None and down.verify(L) and up.verify(L)
+    # the positive-curvature line presented as a descent: the stored numbers are recomputed
+    # ones (c₂ > 0), only the sign claim is false
+    forged = EscapeCertificate(**{**up.__dict__, "sense": "descent",
+                                  "method": "negative_curvature"})
+    fails = [f["check"] for f in forged.check(L).failures]
+    assert len(fails) == 1 and fails[0].startswith("uᵀ∇²L(θ)u is beyond the zero threshold")
+    # at a global minimum there is no such line
+    top, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)
+    w = np.linalg.eigh(L.hessian(top))[1][:, 0]
+    assert curvature_certificate(L, top, w, "descent") is None
+
+
+def test_strict_saddle_verdict_needs_a_descent_along_negative_curvature():
+    from dlnscape.critical.certificates import check_verdict
+    from dlnscape.examples import nouiehed_intro_example
+
+    L, theta = nouiehed_intro_example()  # a degenerate saddle: fiber-move descent
+    res = classify(L, theta, rng=0)
+    assert res.verdict == "degenerate_saddle"
+    rep = check_verdict(L, theta, "strict_saddle", res.all_certificates)
+    assert [f["check"] for f in rep.failures] == [
+        "the descent is along negative curvature (a strict saddle)"]
+
+
+def test_escape_whose_leading_term_is_an_increase_fails():
+    # a line of a strict saddle with c₂ = +4e-4 (tilted from the negative eigenvector towards
+    # a positive one) and c₃ < 0: the stored points do decrease beyond the residual, but the
+    # lowest-order term at t₁ is an increase, so "a decrease for all small t" is false
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    ev, V = np.linalg.eigh(L.hessian(theta))
+    j = int(np.argmax(ev > 1e-6))
+    s2 = -ev[0] / (ev[j] - ev[0]) * (1 + 1e-3)
+    u = np.sqrt(1 - s2) * V[:, 0] + np.sqrt(s2) * V[:, j]
+    from dlnscape.critical._poly import curve_taylor
+
+    c = curve_taylor(L, theta, [unpack(L.arch, u)])
+    if c[3] > 0:
+        u = -u
+        c = curve_taylor(L, theta, [unpack(L.arch, u)])
+    assert c[2] > 0 > c[3]
+    cert = _line_certificate(L, theta, u, [0.25, 0.125, 0.0625], taylor_order=2,
+                             taylor_coefficient=float(c[2]))
+    assert [f["check"] for f in cert.check(L).failures] == [
+        "its coefficient is negative and matches the stored one"]
+
+
+def test_exact_escape_at_a_point_that_is_not_exactly_critical_fails():
+    # a float global minimum is critical only up to rounding; along −∇L its exact first-order
+    # term is a decrease at t ~ 2⁻⁶⁰: exact and true, but about the residual, not an escape
+    from dlnscape.critical._exact import exact_curve_point, exact_value, fr
+
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)
+    g = L.grad_flat(theta)
+    u = unpack(L.arch, -g / np.linalg.norm(g))
+    E0 = exact_value(L.loss, [fr(W) for W in theta])
+    ts = tuple(2.0 ** -k for k in (58, 59, 60, 61))
+    ex = [exact_value(L.loss, exact_curve_point(theta, (u,), t)) - E0 for t in ts]
+    assert all(d < 0 for d in ex)
+    pts = tuple(_point_on_curve(theta, (u,), t) for t in ts)
+    cert = EscapeCertificate(theta=tuple(theta), value=L.value(theta), points=pts,
+                             values=tuple(float(E0 + d) for d in ex), method="taylor",
+                             curve=(u,), ts=ts, critical=True, arithmetic="exact")
+    assert [f["check"] for f in cert.check(L).failures] == [
+        "theta is exactly critical (exact gradient zero, proven without rounding)"]

@@ -176,3 +176,44 @@ def lower(x: arb) -> float:
 def strictly_below(x: arb, bound: float) -> bool:
     """True iff every point of ``x`` is ``< bound`` (so the exact value is)."""
     return bool(x < arb(float(bound)))
+
+
+def _trunc_mul(A: list, B: list, deg: int) -> list:
+    out = [None] * (deg + 1)
+    for i, a in enumerate(A):
+        for j, b in enumerate(B):
+            if i + j > deg:
+                continue
+            term = a * b
+            out[i + j] = term if out[i + j] is None else out[i + j] + term
+    return out
+
+
+def line_second_coefficient(landscape, theta: Sequence[np.ndarray],
+                            direction: Sequence[np.ndarray], prec: int = PREC) -> arb:
+    """A ball containing the exact ``c_2 = ½ uᵀ∇²L(θ)u`` of ``L(θ + tu)`` (u = ``direction``):
+    the t² coefficient of the loss of the matrix polynomial ``Π_i (W_i + tU_i)``, truncated at
+    degree 2, on the exact dyadic data."""
+    loss = landscape.loss
+    with ctx.workprec(prec):
+        layers = [[_am(W), _am(U)] for W, U in zip(theta, direction, strict=True)]
+        M = layers[0]
+        for lay in layers[1:]:
+            M = _trunc_mul(lay, M, 2)
+        M = [m if m is not None else _am(np.zeros(np.shape(theta[-1])[0:1]
+                                                  + np.shape(theta[0])[1:2])) for m in M]
+        if type(loss) is SquaredLoss:
+            X = _am(loss.X)
+            R0, R1, R2 = M[0] * X - _am(loss.Y), M[1] * X, M[2] * X
+            return _dot(R1, R1) / 2 + _dot(R0, R2)
+        if type(loss) is DistanceLoss:
+            D = [_row_vec(M[0] - _am(loss.Q0)), _row_vec(M[1]), _row_vec(M[2])]
+            if loss.phi is not None:
+                ph = _am(loss.phi)
+                D = [ph * d for d in D]
+            return _dot(D[1], D[1]) + 2 * _dot(D[0], D[2])
+        if type(loss) is LinearQuadraticLoss:
+            c = arb(float(loss.c))
+            return (_dot(_am(loss.A), M[2])
+                    + c * (_dot(M[1], M[1]) / 2 + _dot(M[0] - _am(loss.W0), M[2])))
+        raise TypeError(f"no interval evaluation for {type(loss).__name__}")

@@ -314,10 +314,13 @@ class EscapeCertificate(_CertificateBase):
                        sense=self.sense):
             return rep
         rep.add("method is known", self.method in ESCAPE_METHODS, method=self.method)
-        rep.add("arithmetic is float or exact", self.arithmetic in ("float", "exact"),
-                arithmetic=self.arithmetic)
+        rep.add("arithmetic is float, exact or curvature",
+                self.arithmetic in ("float", "exact", "curvature"), arithmetic=self.arithmetic)
         base = _check_point_and_value(rep, landscape, self, theta, self.critical, tol)
         if base is None:
+            return rep
+        if self.arithmetic == "curvature":
+            self._check_curvature(rep, landscape, base, tol)
             return rep
         n = len(self.points)
         rep.add("enough points", n >= MIN_POINTS and len(self.values) == n, n_points=n,
@@ -339,6 +342,62 @@ class EscapeCertificate(_CertificateBase):
             rep.add("Taylor data come with a curve", False, taylor_order=self.taylor_order)
         self._check_details(rep, landscape, base)
         return rep
+
+    def _check_curvature(self, rep: CheckReport, landscape: Landscape, base: _Base,
+                         tol: Tolerances) -> None:
+        """A second-order certificate (``arithmetic="curvature"``).
+
+        Along the stored unit line u, ``uᵀ∇²L(θ)u`` is proven (ball arithmetic) below ``−τ``
+        (above ``+τ`` for an ascent), τ the zero threshold of the spectrum of ∇²L(θ)
+        (:func:`dlnscape.tolerances.hessian_zero_threshold`, raised with the relative gradient).
+        What this proves: θ is an exact critical point of the tilted loss
+        ``L − ⟨∇L(θ), · − θ⟩`` (a perturbation of L by a linear term of norm ‖∇L(θ)‖, reported
+        by the check) with a proven direction of negative curvature — a strict saddle of that
+        loss. It says nothing more about a critical point of L near θ: at strongly unbalanced
+        points (a layer of norm ~1e-13 next to one of ~1e4) the third derivative can change the
+        curvature by more than τ over the distance to it; the points-based certificate is then
+        not available, and this one states exactly what is proven."""
+        from dlnscape.architecture import pack
+        from dlnscape.critical import _interval as iv
+
+        rep.add("a curvature certificate claims a critical point", self.critical is True,
+                critical=self.critical)
+        rep.add("a curvature certificate is along negative (positive) curvature",
+                self.method == ("negative_curvature" if self.sign > 0 else "positive_curvature"),
+                method=self.method)
+        if not rep.add("ball arithmetic is available for this loss",
+                       iv.supports_interval(landscape), loss=type(landscape.loss).__name__):
+            return
+        if not rep.add("a curvature certificate is a straight line",
+                       self.curve is not None and len(self.curve) == 1 and not self.points):
+            return
+        try:
+            u_layers = check_point(landscape.arch, self.curve[0], "certificate.curve[0]")
+        except DlnscapeError as e:
+            rep.add("curve fits the architecture", False, error=str(e))
+            return
+        u = pack(u_layers)
+        nu2 = float(u @ u)
+        th = base.theta
+        if landscape.n_params <= 3000:
+            eigs = np.linalg.eigvalsh(landscape.hessian(th))
+        else:
+            from dlnscape.landscape import hessian_extreme_eigenvalues
+
+            eigs = np.array([hessian_extreme_eigenvalues(landscape, th, 1, w).values[0]
+                             for w in ("smallest", "largest")])
+        thr = hessian_zero_threshold(eigs, base.rel_grad, tol, n=landscape.n_params)
+        c2 = iv.line_second_coefficient(landscape, th, u_layers)
+        need = 0.5 * thr * nu2 * (1.0 + 1e-12)
+        rep.add("uᵀ∇²L(θ)u is beyond the zero threshold with the certificate's sign "
+                "(a violated second-order condition), proven in ball arithmetic",
+                nu2 > 0 and iv.strictly_below(self.sign * c2, -need),
+                c2=float(c2.mid()), c2_radius=float(c2.rad()), threshold=thr, u_norm2=nu2,
+                tilt_norm_upper=iv.gradient_norm_upper(landscape, th))
+        rep.add("stored order is 2", self.taylor_order == 2, stored_order=self.taylor_order)
+        _check_number(rep, "second-order coefficient", self.taylor_coefficient,
+                      float(c2.mid()), rtol=1e-6)
+        self._check_details(rep, landscape, base)
 
     def _check_points(self, rep: CheckReport, landscape: Landscape, base: _Base, pts: list,
                       tol: Tolerances) -> None:
@@ -509,6 +568,10 @@ class EscapeCertificate(_CertificateBase):
                       atol=1e-9 * abs(q))
 
     def summary(self) -> str:
+        if self.arithmetic == "curvature":
+            return (f"escape ({self.sense}, {self.method}, second order): uᵀ∇²L(θ)u = "
+                    f"{self.details.get('curvature', float('nan')):.3g} along the stored line, "
+                    "proven beyond the Hessian's zero threshold in ball arithmetic")
         d = self.distances
         s = (f"escape ({self.sense}, {self.method}): {len(self.points)} points, distances "
              f"{d[0]:.3g} → {d[-1]:.3g}, L − L(θ) from {self.values[0] - self.value:.3g} to "

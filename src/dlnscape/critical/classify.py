@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg as sla
 
 from dlnscape.architecture import Point, end_to_end
 from dlnscape.critical.certificates import (
@@ -422,11 +423,15 @@ def classify(
     if hess.n_negative:
         v = H.direction(0) if dense else Hdata[0].vectors[:, 0]
         down = _curve_cert(landscape, theta, value, v, "descent", tol)
+        if down is None:
+            down = _second_order(landscape, theta, value, H, Hdata, "descent", tol)
         order = CriticalityOrder(1, True, "hessian", rel, hess.n_negative,
                                  hess.n_zero if dense else None, None, None, 0,
                                  f"λ_min = {hess.lambda_min:.3g} < 0")
         if hess.n_positive:
             up = _ascent_cert(landscape, theta, value, H, Hdata, hess, tol)
+            if up is None:
+                up = _second_order(landscape, theta, value, H, Hdata, "ascent", tol)
             if down is None or up is None:
                 reasons.append("the eigenvector lines did not give verifiable escape points")
                 return done("undetermined", hess, order, gval=gval,
@@ -563,6 +568,28 @@ def _ascent_cert(landscape, theta, value, dense, Hdata, hess, tol) -> EscapeCert
                 return cert
     w = dense.direction(-1) if dense is not None else Hdata[1].vectors[:, 0]
     return _curve_cert(landscape, theta, value, w, "ascent", tol)
+
+
+def _second_order(landscape, theta, value, dense, Hdata, sense, tol) -> EscapeCertificate | None:
+    """When no float distance shows a decrease beyond the margin (negative curvature far below
+    the value scale, e.g. at strongly unbalanced Newton points): the violated second-order
+    condition itself, along the raw and the balanced extreme eigenvectors (curvature
+    certificate, proven in ball arithmetic)."""
+    from dlnscape.critical.escape import curvature_certificate
+
+    j = 0 if sense == "descent" else -1
+    if dense is not None:
+        n = dense.H.shape[0]
+        idx = [0, 0] if sense == "descent" else [n - 1, n - 1]
+        raw = sla.eigh(dense.H, subset_by_index=idx)[1][:, 0]
+        candidates = [raw, dense.direction(j)]
+    else:
+        candidates = [Hdata[0 if sense == "descent" else 1].vectors[:, 0]]
+    for v in candidates:
+        cert = curvature_certificate(landscape, theta, v, sense, value, tol)
+        if cert is not None:
+            return cert
+    return None
 
 
 def _spectral(dense, hess: HessianSummary) -> dict:

@@ -495,3 +495,27 @@ def gradient_escape(landscape: Landscape, theta: Point, value: float | None = No
     d = -sign * g / max(float(np.linalg.norm(g)), 1e-300)
     return certificate_on_curve(landscape, theta, [unpack(landscape.arch, d)], "gradient",
                                 sense=sense, value=value, critical=False, tol=tol)
+
+
+def curvature_certificate(landscape: Landscape, theta: Point, v: np.ndarray, sense: str = "descent",
+                          value: float | None = None, tol: Tolerances = DEFAULT_TOLERANCES
+                          ) -> EscapeCertificate | None:
+    """A second-order escape (``arithmetic="curvature"``) along the unit line v: for negative
+    curvature whose decrease is too small to beat the value-scale margin at any float distance
+    (a saddle at resolution far below ‖θ‖), the violated second-order condition itself is the
+    certificate, checked in ball arithmetic (see ``EscapeCertificate._check_curvature``)."""
+    from dlnscape.critical import _interval as iv
+
+    if not iv.supports_interval(landscape):
+        return None
+    v = np.asarray(v, dtype=np.float64)
+    v = v / np.linalg.norm(v)
+    u = unpack(landscape.arch, v)
+    c2 = float(iv.line_second_coefficient(landscape, theta, u).mid())
+    L0 = landscape.value(theta) if value is None else float(value)
+    cert = EscapeCertificate(
+        theta=tuple(theta), value=L0, points=(), values=(),
+        method="negative_curvature" if sense == "descent" else "positive_curvature",
+        sense=sense, curve=(u,), ts=None, taylor_order=2, taylor_coefficient=c2, critical=True,
+        arithmetic="curvature", details={"curvature": float(v @ landscape.hvp_flat(theta, v))})
+    return cert if cert.verify(landscape, tol=tol) else None

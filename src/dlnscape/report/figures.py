@@ -87,8 +87,10 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
     dvals = np.array([landscape.value(p) - L0 for p in pts])
 
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
-    if certificate.curve is not None and certificate.ts is not None:
-        ts = np.asarray(certificate.ts, dtype=float)
+    if certificate.curve is not None and (certificate.ts is not None or not pts):
+        # a second-order (curvature) certificate has no points: show the line on the scale
+        # where its t² term is visible
+        ts = np.asarray(certificate.ts if certificate.ts is not None else [1e-3], dtype=float)
         grid = np.linspace(0.0, 1.5 * float(ts.max()), n_grid)
 
         def at(t: float):
@@ -96,7 +98,8 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
                          for i, W in enumerate(theta))
 
         ax0.plot(grid, [landscape.value(at(t)) - L0 for t in grid], lw=1.5, label="L(θ(t)) − L(θ)")
-        ax0.plot(ts, dvals, "o", color="C3", label="certificate points")
+        if pts:
+            ax0.plot(ts, dvals, "o", color="C3", label="certificate points")
         ax0.set_xlabel("t")
     else:
         far = pts[int(np.argmax(dist))]
