@@ -58,3 +58,19 @@ def test_cli_classify_plot(tmp_path):
     r = CliRunner().invoke(app, ["classify", str(spec), "--plot", str(tmp_path / "p.png")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "p.png").read_bytes()[:8] == PNG
+
+
+def test_escape_plot_of_a_second_order_certificate(tmp_path):
+    from dlnscape.critical.escape import curvature_certificate
+    from dlnscape.functional import critical_point_from_subset
+
+    rng = np.random.default_rng(0)
+    loss = dl.SquaredLoss(rng.standard_normal((3, 8)), rng.standard_normal((3, 8)))
+    L = dl.Landscape(dl.LinearNetwork(dl.Architecture((3, 2, 3))), loss)
+    theta, _ = critical_point_from_subset(loss, L.arch, (0, 2), rng=1)
+    v = np.linalg.eigh(L.hessian(theta))[1][:, 0]
+    cert = curvature_certificate(L, theta, v, "descent")
+    assert cert is not None and cert.arithmetic == "curvature" and not cert.points
+    out = dl.plot.escape(L, cert, tmp_path / "c.png")
+    assert out.read_bytes()[:8] == PNG
+    assert _only_png(tmp_path) == ["c.png"]

@@ -441,7 +441,8 @@ def classify(
                         f"Strict saddle: the Hessian has {hess.n_negative} negative "
                         f"eigenvalue(s) (λ_min = {hess.lambda_min:.3g}) and a positive one "
                         f"(λ_max = {hess.lambda_max:.3g}); the loss decreases and increases "
-                        "along the two eigenvector lines (certificate points).")
+                        "along the two eigenvector lines (certificates: points, or the "
+                        "violated second-order condition).")
         if dense and hess.n_zero == 0:
             cert = LocalMinimumCertificate(theta, value, "positive_definite_hessian",
                                            float(-hess.lambda_max), hess.threshold,

@@ -81,6 +81,8 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
 
     plt = _pyplot()
     theta = certificate.theta
+    if getattr(certificate, "arithmetic", "") == "curvature":
+        return _curvature_plot(landscape, certificate, path, plt, n_grid)
     L0 = landscape.value(theta)
     pts = list(certificate.points)
     dist = np.array([np.linalg.norm(pack(p) - pack(theta)) for p in pts])
@@ -128,6 +130,38 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
     ax1.set_ylabel("|L(θ_k) − L(θ)|")
     ax1.legend(fontsize=8)
     ax1.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path, plt)
+
+
+def _curvature_plot(landscape, certificate, path, plt, n_grid: int) -> Path:
+    """A second-order certificate: its decrease is below float resolution at every distance, so
+    the picture is the line's Taylor polynomial (exact coefficients, summed in float) on the
+    range where the t² term dominates, and the size and sign of each coefficient."""
+    from dlnscape.critical._poly import curve_taylor
+
+    c = curve_taylor(landscape, certificate.theta, certificate.curve)
+    c[0] = 0.0
+    c2 = float(c[2])
+    ratios = [(abs(c2) / abs(c[k])) ** (1.0 / (k - 2)) for k in range(3, c.size) if c[k] != 0]
+    tstar = min(ratios) if ratios else 1.0
+    grid = np.linspace(0.0, 2.0 * tstar, n_grid)
+    poly = sum(c[k] * grid**k for k in range(2, c.size))
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4))
+    ax0.plot(grid, poly, lw=1.5, label="Σ_{k≥2} c_k t^k along the line")
+    ax0.plot(grid, c2 * grid**2, "--", color="0.5", label=f"c₂t², c₂ = {c2:.3g}")
+    ax0.axhline(0.0, color="k", lw=0.6)
+    ax0.set_xlabel("t")
+    ax0.set_ylabel("L(θ + tu) − L(θ) − c₁t")
+    ax0.set_title(f"second-order certificate: {certificate.method} ({certificate.sense})")
+    ax0.legend(fontsize=8)
+    ks = np.arange(1, c.size)
+    mags = np.abs(c[1:])
+    keep = mags > 0
+    ax1.bar(ks[keep], np.log10(mags[keep]), color=["C3" if x < 0 else "C0" for x in c[1:][keep]])
+    ax1.set_xlabel("order k")
+    ax1.set_ylabel("log₁₀ |c_k|  (red: negative)")
+    ax1.set_title("Taylor coefficients of L(θ + tu)")
     fig.tight_layout()
     return _save(fig, path, plt)
 
