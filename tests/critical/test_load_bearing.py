@@ -245,3 +245,106 @@ def test_exact_escape_at_a_point_that_is_not_exactly_critical_fails():
                              curve=(u,), ts=ts, critical=True, arithmetic="exact")
     assert [f["check"] for f in cert.check(L).failures] == [
         "theta is exactly critical (exact gradient zero, proven without rounding)"]
+
+
+# ---- the remaining conditions, each the only failing check --------------------------------
+def _strict_saddle():
+    L = _squared()
+    theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
+    return L, theta, classify(L, theta, rng=0)
+
+
+def test_escape_points_off_the_stored_curve_fail():
+    L, theta, res = _strict_saddle()
+    cert = res.certificate
+    u = pack(cert.curve[0])
+    other = _line_certificate(L, theta, -u, cert.ts, details=dict(cert.details))
+    assert other.verify(L)  # −u is a descent too (same t² term)
+    forged = EscapeCertificate(**{**other.__dict__, "curve": cert.curve})  # points on −u
+    assert [f["check"] for f in forged.check(L).failures] == ["points lie on the stored curve"]
+
+
+def test_a_stored_second_order_coefficient_that_is_not_recomputed_fails():
+    from dlnscape.critical.escape import curvature_certificate
+
+    L, theta, _ = _strict_saddle()
+    cert = curvature_certificate(L, theta, np.linalg.eigh(L.hessian(theta))[1][:, 0])
+    forged = EscapeCertificate(**{**cert.__dict__,
+                                  "taylor_coefficient": 2 * cert.taylor_coefficient})
+    assert [f["check"] for f in forged.check(L).failures] == [
+        "stored second-order coefficient matches its recomputation"]
+
+
+def test_global_claim_at_a_saddle_fails_only_on_the_value():
+    from dlnscape.critical import GlobalMinimumCertificate
+    from dlnscape.critical.certificates import global_tolerance
+    from dlnscape.functional import global_minimum
+    from dlnscape.tolerances import point_scale
+
+    L, theta, _ = _strict_saddle()
+    gm = global_minimum(L.loss, L.arch)
+    cert = GlobalMinimumCertificate(tuple(theta), L.value(theta), gm.value,
+                                    global_tolerance(gm, point_scale(L, theta)), gm.method)
+    assert [f["check"] for f in cert.check(L).failures] == [
+        "L(theta) equals the global minimum value (relative to the value scale)"]
+
+
+def test_global_claim_within_tolerance_but_not_stationary_fails():
+    from dlnscape.critical import GlobalMinimumCertificate
+    from dlnscape.critical.certificates import global_tolerance
+    from dlnscape.functional import global_minimum
+    from dlnscape.tolerances import point_scale
+
+    L = _squared()
+    top, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)
+    gm = global_minimum(L.loss, L.arch)
+    d = np.random.default_rng(3).standard_normal(L.n_params)
+    th = unpack(L.arch, pack(top) + 1e-6 * d / np.linalg.norm(d))  # L − L* ~ 1e-12
+    cert = GlobalMinimumCertificate(tuple(th), L.value(th), gm.value,
+                                    global_tolerance(gm, point_scale(L, th)), gm.method)
+    assert [f["check"] for f in cert.check(L).failures] == [
+        "W is stationary on M_r, as every minimiser of l on M_r is (Hofflin 2023, Lem 3.2)"]
+
+
+def test_an_oracle_whose_minimiser_misses_its_value_or_M_r_fails(monkeypatch):
+    import dataclasses
+
+    import dlnscape.functional as F
+
+    L = _squared()
+    top, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)
+    cert = classify(L, top, rng=0).certificate
+    assert cert.kind == "global_minimum" and cert.verify(L)
+    real = F.global_minimum
+    for field, bad in (("W", lambda gm: gm.W + 0.1),                       # does not attain
+                       ("W", lambda gm: np.linalg.svd(np.eye(3))[0] * 5)):  # rank 3 > r
+        monkeypatch.setattr(F, "global_minimum", lambda loss, arch, bad=bad, field=field:
+                            dataclasses.replace(real(loss, arch), **{field: bad(real(loss, arch))}))
+        assert not cert.verify(L)
+    monkeypatch.setattr(F, "global_minimum", real)
+    assert cert.verify(L)
+
+
+def test_rank_claim_at_a_degenerate_point_fails():
+    L = _squared((3, 2, 2, 3))
+    zero = tuple(np.zeros(s) for s in L.arch.shapes)  # critical, rank W = 0 < r = 2
+    forged = LocalMinimumCertificate(zero, L.value(zero), "pure_riemannian", 1.0, 1e-12,
+                                     rank=0, r=2)
+    assert [f["check"] for f in forged.check(L).failures] == ["rank W = r, unambiguous"]
+
+
+def test_saddle_verdict_from_escapes_at_a_non_critical_point_fails():
+    from dlnscape.critical.certificates import check_verdict
+
+    L = _squared()
+    theta = dl.random_point(L.arch, rng=5)
+    g = L.grad_flat(theta)
+    u = g / np.linalg.norm(g)
+    down = EscapeCertificate(**{**_line_certificate(L, theta, -u, [2.0**-10, 2.0**-11, 2.0**-12],
+                                                    critical=False).__dict__})
+    up = EscapeCertificate(**{**_line_certificate(L, theta, u, [2.0**-10, 2.0**-11, 2.0**-12],
+                                                  sense="ascent", critical=False).__dict__,
+                              "method": "positive_curvature"})
+    assert down.verify(L) and up.verify(L)
+    rep = check_verdict(L, theta, "strict_saddle", [down, up])
+    assert [f["check"] for f in rep.failures] == ["every escape claims a critical point"]
