@@ -207,3 +207,26 @@ def test_002_C1_plus_minus_formula():
     assert abs(minus - 0.5 * (trYY + S)) > 0.5  # finding: the printed '±' is wrong for '−'
     # and the '+' value is the global minimum over M_p (Eckart–Young)
     assert plus == pytest.approx(global_minimum(loss, Architecture([dx, p, dy])).value, rel=1e-10)
+
+
+def test_distance_loss_with_a_target_in_M_r_has_minimum_zero_at_the_target():
+    # l ≥ 0 and rank Q0 = 1 ≤ r = 1 (non-filling (3, 1, 3), generic φ): min 0 at W = Q0;
+    # brute force: gradient descent on the network from random starts never goes below 0
+    # and reaches 0 at a point whose product is Q0
+    from dlnscape import Architecture, DistanceLoss, Landscape, LinearNetwork, random_point
+    from dlnscape.critical import find_critical_point
+    from dlnscape.functional import global_minimum
+
+    rng = np.random.default_rng(4)
+    Q0 = np.outer(rng.standard_normal(3), rng.standard_normal(3))
+    loss = DistanceLoss(Q0, rng.standard_normal((9, 9)))
+    gm = global_minimum(loss, Architecture((3, 1, 3)))
+    assert gm is not None and gm.value == 0.0 and np.array_equal(gm.W, Q0)
+    L = Landscape(LinearNetwork(Architecture((3, 1, 3))), loss)
+    best = min(find_critical_point(L, random_point(L.arch, rng=s), "gd", max_iter=4000).value
+               for s in range(3))
+    assert 0.0 <= best <= 1e-10
+    # a rank-2 target is not in M_1: no such closed form is claimed
+    Q2 = Q0 + np.outer(rng.standard_normal(3), rng.standard_normal(3))
+    assert global_minimum(DistanceLoss(Q2, rng.standard_normal((9, 9))),
+                          Architecture((3, 1, 3))) is None

@@ -175,6 +175,21 @@ def global_minimum_report(loss: Loss, arch) -> GlobalMinimumReport:
                 GlobalMinimum(0.0, W, "filling architecture: l ≥ 0 and l(Q0) = 0", 0.0, True, {}),
                 "filling: M_r is the whole space",
             )
+        from dlnscape.linalg import numerical_rank
+
+        dec = numerical_rank(loss.Q0)
+        if dec.rank <= r and not dec.ambiguous:
+            # l ≥ 0 and Q0 ∈ M_r: the minimum is 0 at W = Q0 (up to Q0's own rounding: its
+            # best rank-r approximation Q_r has l(Q_r) ≤ ‖φ‖²Σ_{i>r}σ_i(Q0)²)
+            tail = float(np.sum(dec.singular_values[r:] ** 2))
+            p2 = 1.0 if loss.phi is None else float(np.linalg.norm(loss.phi)) ** 2
+            W = loss.Q0.copy()
+            return GlobalMinimumReport(
+                "attained",
+                GlobalMinimum(0.0, W, f"rank Q0 = {dec.rank} ≤ r = {r}: l ≥ 0 and l(Q0) = 0",
+                              p2 * tail, True, {"rank_Q0": dec.rank, "gap": dec.gap}),
+                "the target lies in M_r",
+            )
         return GlobalMinimumReport(
             "unknown", None,
             "DistanceLoss with a general metric φᵀφ on a non-filling architecture: no closed form "
