@@ -316,11 +316,16 @@ def test_an_oracle_whose_minimiser_misses_its_value_or_M_r_fails(monkeypatch):
     cert = classify(L, top, rng=0).certificate
     assert cert.kind == "global_minimum" and cert.verify(L)
     real = F.global_minimum
-    for field, bad in (("W", lambda gm: gm.W + 0.1),                       # does not attain
-                       ("W", lambda gm: np.linalg.svd(np.eye(3))[0] * 5)):  # rank 3 > r
-        monkeypatch.setattr(F, "global_minimum", lambda loss, arch, bad=bad, field=field:
-                            dataclasses.replace(real(loss, arch), **{field: bad(real(loss, arch))}))
-        assert not cert.verify(L)
+
+    def outside(gm):  # a full-rank matrix 1e-10 away: attains the value within tolerance
+        U, s, Vt = np.linalg.svd(gm.W)
+        return gm.W + 1e-10 * np.outer(U[:, -1], Vt[-1])
+
+    for bad, only in ((lambda gm: 2.0 * gm.W, "the oracle's minimiser attains its value"),
+                      (outside, "the oracle's minimiser lies in M_r")):
+        monkeypatch.setattr(F, "global_minimum", lambda loss, arch, bad=bad:
+                            dataclasses.replace(real(loss, arch), W=bad(real(loss, arch))))
+        assert [f["check"] for f in cert.check(L).failures] == [only]
     monkeypatch.setattr(F, "global_minimum", real)
     assert cert.verify(L)
 
