@@ -31,8 +31,12 @@ Ground truth, computed here with numpy and JAX and none of classify's logic:
   transposed case d_h > d_0 is covered too): every critical point that is not a global minimum is
   a saddle (neither a local minimum nor a local maximum). Strictness from the dense Hessian of
   ``jax.hessian`` at scale 1 (on a zero-padded flat parameter vector, one compile per depth):
-  λ_min < −1e-6·max|λ| → ``strict_saddle``; λ_min ≥ −1e-11·max|λ| with max ρ_i ≤ 1e-13 →
-  ``degenerate_saddle``; otherwise strictness unknown (either saddle verdict is right).
+  λ_min < −1e-6·max|λ| and, for the congruent balanced DHD (D = ‖W_i‖ per layer; Sylvester),
+  λ_min(DHD) < −1e-6·s̃ with s̃ = ‖X‖(‖WX‖ + ‖Y‖ + ‖X‖Π)Π, Π = Π‖W_i‖ (the size of the terms
+  the entries are computed from: a Hessian that is all rounding noise is not "strict") →
+  ``strict_saddle`` if moreover the decrease ½λ_min t² along its eigenvector is observable in
+  float64 (``curvature_drop``); λ_min ≥ −1e-11·max|λ| with max ρ_i ≤ 1e-13 → ``degenerate_saddle``;
+  otherwise strictness unknown (either saddle verdict is right).
 
 A verdict is *right* if it matches the truth, *undetermined* if "undetermined", *wrong*
 otherwise (``local_minimum`` and ``local_maximum`` are always wrong here); a verdict whose
@@ -40,12 +44,16 @@ otherwise (``local_minimum`` and ``local_maximum`` are always wrong here); a ver
 every scale.
 
 Part 2 — Newton-polished saddles: ``find_critical_point(L, θ0, "newton")`` from small random starts
-on widths (4, 3, 3, 3), n = 12, kept when max ρ_i ≤ 1e-13 and the JAX Hessian has ≥ 5 eigenvalues
-below −1e-6·max|λ|; target ≥ 98% certified ``strict_saddle``.
+on widths (4, 3, 3, 3), n = 12, kept when ‖∇L‖/(1 + |L|) ≤ 1e-13, the point is critical by ρ or ν,
+and the JAX Hessian has ≥ 5 eigenvalues below −1e-6·max|λ|; target ≥ 98% certified
+``strict_saddle``. Most of these are unbalanced (one layer ~1e4, the others ~1e-13): their truth
+is "saddle" with strictness unknown (the curvature is below float resolution), reported apart.
 
 Results: ``benchmarks/results/soundness.json``. Run:
 ``python benchmarks/bench_soundness.py [--quick] [--n N] [--newton K] [--mode y|xy|both]``;
-reproduce one case: ``--case FAMILY SEED [--scale A]`` (prints the truth and classify's result).
+reproduce one case: ``--case FAMILY SEED [--scale A]`` (prints the truth and classify's result;
+Newton/GD end points are not bit-reproducible across processes, so every wrong or undetermined
+example also stores its instance: ``--replay RESULTS_JSON`` re-classifies them all).
 """
 
 # ruff: noqa: I001  (_util must be imported before numpy)
@@ -83,7 +91,7 @@ NONCRIT_MIN = 1e-5  # max ρ_i and ν at a non-critical point
 DEGEN_CRIT_MAX = 1e-13  # max ρ_i needed before a PSD Hessian is read as "degenerate"
 GLOBAL_MAX = 1e-10  # (L − L*)/‖Y‖² at a global minimum
 SADDLE_MIN = 1e-6  # (L − L*)/‖Y‖² at a saddle
-STRICT_BELOW = -1e-6  # λ_min / max|λ| of a strict saddle
+STRICT_BELOW = -1e-6  # λ_min / max|λ| of a strict saddle, and of the balanced DHD / its scale
 DEGEN_ABOVE = -1e-11  # λ_min / max|λ| of a degenerate saddle
 NEWTON_MIN_NEG = 5
 NEWTON_LEAD_REL = 1e-13  # ‖∇L‖/(1 + |L|) of a kept Newton saddle (besides ρ ≤ 1e-11 or ν ≤ 1e-13)
@@ -208,6 +216,60 @@ def newton_step_rel(theta, g: np.ndarray, H: np.ndarray) -> float:
     return float(np.linalg.norm(step)) / tn if tn > 0 else float("inf")
 
 
+def balanced_lam_min_rel(theta, X, Y, H: np.ndarray) -> float | None:
+    """λ_min(DHD) / s̃ with D = ‖W_i‖ on layer i's block (a congruence: same inertia, Sylvester)
+    and s̃ = ‖X‖₂(‖WX‖ + ‖Y‖ + ‖X‖₂Π)Π, Π = Π_i‖W_i‖₂ — the size of the terms DHD is computed
+    from, so invariant under layer rescaling. A max|λ|-relative test alone reads rounding noise
+    as curvature when the whole Hessian is rounding-sized (e.g. a layer of norm 1e5 nearly
+    orthogonal to YXᵀ next to layers of norm 1e-16). None when a layer is exactly zero."""
+    norms = [float(np.linalg.norm(W, 2)) for W in theta]
+    if min(norms) == 0.0:
+        return None
+    # in logarithms (Π can underflow): D = g·D' with g = Π^{1/h}, so
+    # λ(DHD)/s̃ = λ(D'HD') / (‖X‖(‖WX‖ + ‖Y‖ + ‖X‖g^h) g^{h−2})
+    h = len(theta)
+    logs = np.log(norms)
+    logg = float(np.mean(logs))
+    xn = float(np.linalg.norm(X, 2))
+    a = float(np.linalg.norm(_product(theta) @ X)) + float(np.linalg.norm(Y))
+    d = np.concatenate([np.full(W.size, np.exp(lw - logg))
+                        for W, lw in zip(theta, logs, strict=True)])
+    lam = float(np.linalg.eigvalsh(d[:, None] * H * d[None, :])[0])
+    if lam == 0.0:
+        return 0.0
+    log_st = np.log(xn) + np.log(a + xn * np.exp(min(h * logg, 700.0))) + (h - 2) * logg
+    return float(np.sign(lam) * np.exp(np.log(abs(lam)) - log_st))
+
+
+def curvature_drop(theta, X, Y, v: np.ndarray, lam: float, *, base_theta=None,
+                   a: float = 1.0, mode: str = "y") -> dict:
+    """Is the negative curvature λ along the unit eigenvector v observable in float64?
+
+    Along θ + t·v (v mapped by the scaling: last layer × a in mode "y") for t = ‖θ‖·10^-k,
+    k = 1..16, some t must give L(θ + tv) − L(θ) within 10% of ½λt² (so neither the residual
+    gradient nor higher-order terms explain it) and far above rounding (1e-12·‖Y‖²). At points
+    where every nearby critical point's curvature is below float resolution (e.g. layers of norm
+    1e5 and 1e-13: a strict and a degenerate critical point both within rounding distance) no t
+    qualifies, and strictness is then unknown."""
+    base_theta = theta if base_theta is None else base_theta
+    sizes = [W.size for W in base_theta]
+    parts = np.split(v, np.cumsum(sizes)[:-1])
+    dirs = [p.reshape(W.shape) for p, W in zip(parts, base_theta, strict=True)]
+    if mode == "y" and a != 1.0:
+        dirs[-1] = a * dirs[-1]
+    L0 = value_np(theta, X, Y)
+    y2 = float(np.vdot(Y, Y))
+    base = max(float(np.sqrt(sum(float(np.vdot(W, W)) for W in base_theta))), 1.0)
+    drops, ok = [], False
+    for t in base * 10.0 ** -np.arange(1, 17):
+        th = [W + t * D for W, D in zip(theta, dirs, strict=True)]
+        d, q = (value_np(th, X, Y) - L0) / (a * a), 0.5 * lam * t * t
+        drops.append((d, q))
+        ok = ok or (d < 0 and abs(d - q) <= 0.1 * abs(q) and -d * a * a > 1e-12 * y2)
+    return {"observable": ok, "decreases": [d for d, _ in drops],
+            "predicted": [q for _, q in drops]}
+
+
 def truth_of(theta, X, Y, r: int, *, newton: bool = True) -> dict:
     """The ground truth at (θ, X, Y): numpy gradient/value/L*, JAX Hessian (and gradient check).
 
@@ -231,12 +293,13 @@ def truth_of(theta, X, Y, r: int, *, newton: bool = True) -> dict:
     gn = np.concatenate([b.ravel() for b in grad_np(near, X, Y)])
     gjn = jax_grad_hessian(near, X, Y)[0]
     H = 0.5 * (H + H.T)
-    ev = np.linalg.eigvalsh(H)
+    ev, V = np.linalg.eigh(H)
     S = float(np.max(np.abs(ev)))
     nu = newton_step_rel(theta, g, H)
     out = {"rho": rho, "nu": nu, "L": L, "L_star": Lstar, "gap_rel": gap,
            "lam_min_rel": float(ev[0]) / S if S > 0 else 0.0,
            "n_negative": int(np.sum(ev < STRICT_BELOW * S)) if S > 0 else 0,
+           "lam_min_balanced_rel": balanced_lam_min_rel(theta, X, Y, H),
            "jax_grad_rel_err": float(np.linalg.norm(gn - gjn)) / max(
                float(np.linalg.norm(gjn)), 1e-300),
            "relative_gradient_norm_lead": float(np.linalg.norm(gj)) / (1.0 + abs(L))}
@@ -251,7 +314,9 @@ def truth_of(theta, X, Y, r: int, *, newton: bool = True) -> dict:
         out["truth"] = "global_minimum"
     elif gap < SADDLE_MIN:
         out["truth"] = "ambiguous: value"
-    elif out["lam_min_rel"] < STRICT_BELOW:
+    elif (out["lam_min_rel"] < STRICT_BELOW
+          and (out["lam_min_balanced_rel"] is None or out["lam_min_balanced_rel"] < STRICT_BELOW)
+          and curvature_drop(theta, X, Y, V[:, 0], float(ev[0]))["observable"]):
         out["truth"] = "strict_saddle"
     elif out["lam_min_rel"] >= DEGEN_ABOVE and rho <= DEGEN_CRIT_MAX:
         out["truth"] = "degenerate_saddle"
@@ -418,24 +483,11 @@ def double_check(inst: dict, a: float, mode: str) -> dict:
         if truth == "strict_saddle":
             _, H = jax_grad_hessian(inst["theta"], inst["X"], inst["Y"])
             ev, V = np.linalg.eigh(0.5 * (H + H.T))
-            v = V[:, 0]
-            sizes = [W.size for W in inst["theta"]]
-            parts = np.split(v, np.cumsum(sizes)[:-1])
-            dirs = [p.reshape(W.shape) for p, W in zip(parts, inst["theta"], strict=True)]
-            if mode == "y" and a != 1.0:
-                dirs[-1] = a * dirs[-1]
-            drops = []
-            base = max(float(np.sqrt(sum(float(np.vdot(W, W)) for W in inst["theta"]))), 1.0)
-            for t in base * 10.0 ** -np.arange(1, 8):
-                th = [W + t * D for W, D in zip(theta, dirs, strict=True)]
-                drops.append(((value_np(th, X, Y) - L0) / (a * a), 0.5 * ev[0] * t * t))
-            # the decrease (unscaled units) matches ½λ_min t² for some t, and is far above
-            # rounding (1e-12 ‖Y‖² in the scaled problem)
-            out["decreases"] = [d for d, _ in drops]
-            out["predicted"] = [q for _, q in drops]
-            out["confirmed"] = out["confirmed"] and any(
-                d < 0 and abs(d - q) <= 0.1 * abs(q) and -d * a * a > 1e-12 * y2
-                for d, q in drops)
+            # on the scaled problem itself, in its own floats
+            cd = curvature_drop(theta, X, Y, V[:, 0], float(ev[0]), base_theta=inst["theta"],
+                                a=a, mode=mode)
+            out["decreases"], out["predicted"] = cd["decreases"], cd["predicted"]
+            out["confirmed"] = out["confirmed"] and cd["observable"]
         if truth == "degenerate_saddle":
             _, H = jax_grad_hessian(inst["theta"], inst["X"], inst["Y"])
             ev = np.linalg.eigvalsh(0.5 * (H + H.T))
@@ -468,7 +520,8 @@ def classify_row(inst: dict, a: float, mode: str) -> dict:
            "rho": ta["rho"], "nu": t1["nu"], "critical_by": t1.get("critical_by"),
            "gap_rel": ta["gap_rel"],
            "L_minus_Lstar": ta["L"] - ta["L_star"],
-           "lam_min_rel": t1["lam_min_rel"], "n_negative": t1["n_negative"]}
+           "lam_min_rel": t1["lam_min_rel"], "n_negative": t1["n_negative"],
+           "lam_min_balanced_rel": t1["lam_min_balanced_rel"]}
     rng = inst["seed"] % (2**31)
     t0 = time.perf_counter()
     try:
@@ -511,6 +564,11 @@ def part1(n: int, master: int, scales, modes, log=print) -> tuple[list[dict], di
                     row = classify_row(inst, a, mode)
                     if row["score"] == "wrong":
                         row["double_check"] = double_check(inst, a, mode)
+                    if row["score"] != "right":
+                        # the generator runs Newton/GD iterations, which are not bit-reproducible
+                        # across processes (BLAS rounding), so the scale-1 instance is stored
+                        row["instance"] = {"X": inst["X"], "Y": inst["Y"],
+                                           "theta": list(inst["theta"])}
                     rows.append(row)
                     done_one = done_one or a == 1.0
             t_cls += time.perf_counter() - t1
@@ -535,7 +593,8 @@ def newton_saddles(k: int, master: int, max_tries: int = 2000) -> dict:
         sol = find_critical_point(L, theta0, "newton")
         t = truth_of(sol.theta, X, Y, arch.r)
         if not (t["relative_gradient_norm_lead"] <= NEWTON_LEAD_REL
-                and t["n_negative"] >= NEWTON_MIN_NEG and t["truth"] == "strict_saddle"):
+                and t["n_negative"] >= NEWTON_MIN_NEG
+                and t["truth"] in ("strict_saddle", "saddle")):
             continue
         tc = time.perf_counter()
         res = classify(L, sol.theta, rng=seed)
@@ -546,19 +605,31 @@ def newton_saddles(k: int, master: int, max_tries: int = 2000) -> dict:
                      "rho": t["rho"], "nu": t["nu"],
                      "relative_gradient_norm_classify": res.relative_gradient_norm,
                      "n_negative": t["n_negative"], "lam_min_rel": t["lam_min_rel"],
+                     "lam_min_balanced_rel": t["lam_min_balanced_rel"],
                      "max_weight_norm": max(float(np.linalg.norm(W)) for W in sol.theta),
                      "verdict": verdict, "verified": verified,
-                     "score": score(verdict, "strict_saddle", verified), "classify_ms": ms,
-                     "reasons": list(res.reasons)})
-    n_strict = sum(r["verdict"] == "strict_saddle" and r["verified"] for r in rows)
+                     "truth": t["truth"], "critical_by": t["critical_by"],
+                     "score": score(verdict, t["truth"], verified), "classify_ms": ms,
+                     "reasons": list(res.reasons),
+                     **({} if verdict == "strict_saddle" and verified else {"instance": {
+                         "X": X, "Y": Y, "theta": list(sol.theta)}})})
+    def n_strict_in(rs):
+        return sum(r["verdict"] == "strict_saddle" and r["verified"] for r in rs)
+
+    n_strict = n_strict_in(rows)
     bal = [r for r in rows if r["rho"] <= CRIT_MAX]
+    obs = [r for r in rows if r["truth"] == "strict_saddle"]
     return {"n": len(rows), "tries": tries, "strict_saddle": n_strict,
             # ρ ≤ CRIT_MAX: critical also by the per-layer measure (invariant under balanced
             # layer rescaling); the others are critical by the Newton step ν only (a layer of
-            # norm ~1e-13 next to one of ~1e4: rescaled to balance, a point near θ = 0)
+            # norm ~1e4 next to ones of ~1e-13: rescaled to balance, a point near θ = 0)
             "n_critical_by_rho": len(bal),
-            "strict_saddle_among_critical_by_rho": sum(
-                r["verdict"] == "strict_saddle" and r["verified"] for r in bal),
+            "strict_saddle_among_critical_by_rho": n_strict_in(bal),
+            # truth strict_saddle: the negative curvature is observable in float64; truth
+            # "saddle": every eigenvalue is rounding-sized against the terms it is computed from
+            # (strict and degenerate critical points both lie within rounding distance)
+            "n_truth_strict": len(obs), "strict_saddle_among_truth_strict": n_strict_in(obs),
+            "truths": dict(Counter(r["truth"] for r in rows)),
             "verdicts": dict(Counter(r["verdict"] for r in rows)),
             "wrong": sum(r["score"] == "wrong" for r in rows),
             "strict_fraction": n_strict / max(1, len(rows)),
@@ -614,8 +685,10 @@ def summarise(rows: list[dict], newton: dict | None, n_examples: int = 10) -> di
 
 def _brief(r: dict) -> dict:
     keys = ("family", "seed", "scale", "mode", "widths", "n", "verdict", "truth", "verified",
-            "certificate", "L_minus_Lstar", "gap_rel", "rho", "nu", "lam_min_rel", "n_negative",
-            "relative_gradient_norm_classify", "reasons", "traceback", "double_check")
+            "certificate", "L_minus_Lstar", "gap_rel", "rho", "nu", "lam_min_rel",
+            "lam_min_balanced_rel", "n_negative",
+            "relative_gradient_norm_classify", "reasons", "traceback", "double_check",
+            "instance")
     return {k: r[k] for k in keys if k in r}
 
 
@@ -647,7 +720,9 @@ def print_table(out: dict) -> None:
         print(f"Newton saddles {NEWTON_WIDTHS}: {nw['strict_saddle']}/{nw['n']} certified "
               f"strict_saddle ({100 * nw['strict_fraction']:.1f}%), verdicts {nw['verdicts']}, "
               f"wrong {nw['wrong']} ({nw['tries']} starts); critical by ρ too: "
-              f"{nw['strict_saddle_among_critical_by_rho']}/{nw['n_critical_by_rho']} strict")
+              f"{nw['strict_saddle_among_critical_by_rho']}/{nw['n_critical_by_rho']} strict; "
+              f"strictness observable in float64: {nw['strict_saddle_among_truth_strict']}/"
+              f"{nw['n_truth_strict']} strict")
     for key, s in out["by_scale"].items():
         for r in s["wrong_examples"][:5]:
             print(f"  WRONG  scale {key}: {r['family']} seed {r['seed']} widths {r['widths']} "
@@ -694,6 +769,40 @@ def reproduce(family: str, seed: int, a: float | None, mode: str) -> int:
     return 0
 
 
+def replay(path: str) -> int:
+    """Re-classify every stored wrong/undetermined example of a results file with the code
+    that is imported now (the instances are stored, so no generator is involved)."""
+    import json
+
+    data = json.loads(Path(path).read_text())
+    examples = []
+    for key, s in data["by_scale"].items():
+        for r in s["wrong_examples"] + s["undetermined_examples"]:
+            examples.append((key, r))
+    for r in (data.get("newton_saddles") or {}).get("not_strict_examples", []):
+        examples.append(("newton saddles", {**r, "family": "newton_saddle", "scale": 1.0,
+                                            "mode": "y", "truth": "strict_saddle"}))
+    n_right = 0
+    for key, r in examples:
+        if "instance" not in r:
+            print(f"{key}: {r['family']} seed {r['seed']}: no stored instance")
+            continue
+        X = np.asarray(r["instance"]["X"], dtype=np.float64)
+        Y = np.asarray(r["instance"]["Y"], dtype=np.float64)
+        theta = tuple(np.asarray(W, dtype=np.float64).reshape(np.shape(W)) for W in
+                      r["instance"]["theta"])
+        arch = Architecture([theta[0].shape[1]] + [W.shape[0] for W in theta])
+        inst = {"family": r["family"], "seed": r["seed"], "arch": arch, "X": X, "Y": Y,
+                "theta": theta, "truth": truth_of(theta, X, Y, arch.r)}
+        row = classify_row(inst, float(r["scale"]), r.get("mode") or "y")
+        n_right += row["score"] == "right"
+        print(f"{key}: {r['family']} seed {r['seed']} widths {list(arch.widths)}: was "
+              f"{r['verdict']}, now {row['verdict']} (truth {row['truth']}, {row['score']}); "
+              f"reasons {row['reasons'][:2]}")
+    print(f"{n_right}/{len(examples)} stored examples now right")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="150 points per scale, 20 saddles")
@@ -704,10 +813,14 @@ def main(argv=None) -> int:
     ap.add_argument("--case", nargs=2, metavar=("FAMILY", "SEED"),
                     help="reproduce one instance at every scale (or --scale)")
     ap.add_argument("--scale", type=float, default=None)
+    ap.add_argument("--replay", metavar="RESULTS_JSON",
+                    help="re-classify the stored wrong/undetermined examples of a results file")
     ap.add_argument("--label", default=None,
                     help="free text stored with the results (e.g. the commit under test)")
     ap.add_argument("--out", default=str(_util.RESULTS_DIR / "soundness.json"))
     args = ap.parse_args(argv)
+    if args.replay:
+        return replay(args.replay)
     if args.case:
         return reproduce(args.case[0], int(args.case[1]), args.scale,
                          "y" if args.mode == "both" else args.mode)
