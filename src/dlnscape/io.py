@@ -31,7 +31,8 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def write_atomic(path: str | Path, text: str | bytes) -> Path:
-    """Write to a temp file in the same directory, fsync, then rename: never half-written."""
+    """Write to a temp file in the same directory, fsync, then rename: never half-written.
+    The file gets mode 0644 (``mkstemp`` creates 0600), as DESIGN.md asks of every output."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(text, bytes) else "w"
@@ -41,6 +42,7 @@ def write_atomic(path: str | Path, text: str | bytes) -> Path:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
