@@ -6,6 +6,17 @@ import numpy as np
 from hypothesis import strategies as st
 
 
+def clear_rank(M: np.ndarray) -> int | None:
+    """An independent reference rank: numpy's SVD rank (cut 1e-9·σ_1) when no singular value
+    lies near the cut (in [1e-12·σ_1, 1e-6·σ_1]), else None."""
+    s = np.linalg.svd(M, compute_uv=False)
+    if s.size == 0 or s[0] == 0.0:
+        return 0
+    if np.any((s > 1e-12 * s[0]) & (s < 1e-6 * s[0])):
+        return None
+    return int(np.sum(s > 1e-9 * s[0]))
+
+
 def low_rank(rng: np.random.Generator, m: int, n: int, k: int) -> np.ndarray:
     """A Gaussian m × n matrix of rank exactly k (generically)."""
     return rng.standard_normal((m, k)) @ rng.standard_normal((k, n))

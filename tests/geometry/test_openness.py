@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
-from _geo_points import low_rank, point_with_ranks
+from _geo_points import clear_rank, low_rank, point_with_ranks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -199,17 +199,6 @@ def _numpy_jacobian(theta) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _clear_rank(M: np.ndarray) -> int | None:
-    """numpy's SVD rank (cut 1e-9·σ_1) when no singular value lies near the cut
-    (in [1e-12·σ_1, 1e-6·σ_1]), else None."""
-    s = np.linalg.svd(M, compute_uv=False)
-    if s.size == 0 or s[0] == 0.0:
-        return 0
-    if np.any((s > 1e-12 * s[0]) & (s < 1e-6 * s[0])):
-        return None
-    return int(np.sum(s > 1e-9 * s[0]))
-
-
 def _all_points(hmax=3, dmax=3, per=4, seed=0):
     rng = np.random.default_rng(seed)
     for h in range(2, hmax + 1):
@@ -260,7 +249,7 @@ def test_000_cor32_compared_with_openness():
                 W = th[0]
                 for M in th[1:]:
                     W = M @ W
-                rk_W, rk_J = _clear_rank(W), _clear_rank(_numpy_jacobian(th))
+                rk_W, rk_J = clear_rank(W), clear_rank(_numpy_jacobian(th))
                 if rk_W == arch.r and rk_J is not None:
                     r = arch.r
                     assert rk_J == r * (arch.d_in + arch.d_out - r), (arch.widths, rk_J)

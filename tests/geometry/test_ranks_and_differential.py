@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _geo_points import point_with_ranks, ranked_points
+from _geo_points import clear_rank, point_with_ranks, ranked_points
 from hypothesis import given, settings
 
 from dlnscape.architecture import Architecture
@@ -52,17 +52,6 @@ def fd_jacobian(theta) -> np.ndarray:
                 up[k], dn[k] = Wk + E, Wk - E
                 cols.append(((_product(up) - _product(dn)) / 2.0).ravel())
     return np.column_stack(cols)
-
-
-def clear_rank(M: np.ndarray) -> int | None:
-    """numpy's SVD rank (cut 1e-9·σ_1) when no singular value lies near the cut (in
-    [1e-12·σ_1, 1e-6·σ_1]), else None."""
-    s = np.linalg.svd(M, compute_uv=False)
-    if s.size == 0 or s[0] == 0.0:
-        return 0
-    if np.any((s > 1e-12 * s[0]) & (s < 1e-6 * s[0])):
-        return None
-    return int(np.sum(s > 1e-9 * s[0]))
 
 
 def lemma3_rank(theta) -> int | None:
