@@ -3,6 +3,7 @@ rounding residue as an escape. Each observation of the issue is a regression tes
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -272,7 +273,7 @@ def _critical_instance(draw):
     L = _squared(widths, seed)
     r = L.arch.r
     m = min(widths[0], widths[-1])
-    subsets = [s for s in __import__("itertools").combinations(range(m), r)]
+    subsets = list(itertools.combinations(range(m), r))
     I = subsets[draw(st.integers(0, len(subsets) - 1))]
     theta, _ = critical_point_from_subset(L.loss, L.arch, I, rng=seed)
     return widths, seed, theta

@@ -91,6 +91,7 @@ def certificate_on_curve(
     n_points: int = N_POINTS,
     order: int | None = None,
     tol: Tolerances = DEFAULT_TOLERANCES,
+    facts: PointFacts | None = None,
 ) -> EscapeCertificate | None:
     """An escape certificate along ``θ(t) = θ + Σ t^k curve[k-1]``, or None if it does not escape.
 
@@ -100,7 +101,10 @@ def certificate_on_curve(
     Taylor term of order ≥ 2 (≥ 1 at a non-critical point) at the first stored t is recorded
     when it is a decrease. When θ is *exactly* critical (proven in exact arithmetic) and float64
     cannot resolve the decrease, the points are evaluated in exact rational arithmetic.
+    ``facts``: the point's scale, gradient norm and exact criticality when the caller tries
+    many curves at one θ (computed here otherwise).
     """
+    facts = PointFacts(landscape, theta) if facts is None else facts
     sign = 1.0 if sense == "descent" else -1.0
     L0 = landscape.value(theta) if value is None else value
     if order is None or landscape.loss.is_polynomial:
@@ -108,8 +112,8 @@ def certificate_on_curve(
     c = sign * curve_taylor(landscape, theta, curve, order)
     c[0] = 0.0
     start = 2 if critical else 1
-    scale = point_scale(landscape, theta)
-    gnorm = float(np.linalg.norm(landscape.grad_flat(theta))) if critical else 0.0
+    scale = facts.scale
+    gnorm = facts.grad_norm if critical else 0.0
     margin = escape_margin(scale, tol) if critical else 0.0
     rounding = 1e3 * np.finfo(float).eps * scale.value
     from dlnscape.critical.certificates import _point_on_curve  # same construction as verify
@@ -140,7 +144,7 @@ def certificate_on_curve(
         if not critical:
             return None
         return _exact_certificate(landscape, theta, curve, method, sense, L0, critical, details,
-                                  n_points)
+                                  n_points, facts)
     k, ck, _ = leading_taylor(c, ts[0], start, tol.taylor_rtol)
     if k is None or ck >= 0:
         k, ck = None, None
@@ -152,18 +156,43 @@ def certificate_on_curve(
     )
 
 
-def _exact_ok(landscape: Landscape, theta: Point) -> bool:
-    """Exact rational escapes only at points that are *exactly* critical: at any other float
-    point a decrease below float resolution is the residual gradient, not an escape."""
-    from dlnscape.critical._exact import supports_exact
-    from dlnscape.critical._interval import is_exactly_critical
+class PointFacts:
+    """What every curve tried at one θ needs, computed once and on demand: the problem's scales
+    at θ, ‖∇L(θ)‖, and whether θ is exactly critical (which costs a high-precision gradient)."""
 
-    return (supports_exact(landscape.loss) and landscape.n_params <= EXACT_MAX_PARAMS
-            and is_exactly_critical(landscape, theta))
+    def __init__(self, landscape: Landscape, theta: Point):
+        self._L, self._theta = landscape, theta
+        self._scale = self._gnorm = self._exact = None
+
+    @property
+    def scale(self):
+        if self._scale is None:
+            self._scale = point_scale(self._L, self._theta)
+        return self._scale
+
+    @property
+    def grad_norm(self) -> float:
+        if self._gnorm is None:
+            self._gnorm = float(np.linalg.norm(self._L.grad_flat(self._theta)))
+        return self._gnorm
+
+    @property
+    def exact_ok(self) -> bool:
+        """Exact rational escapes only at points that are *exactly* critical: at any other
+        float point a decrease below float resolution is the residual gradient, not an
+        escape."""
+        if self._exact is None:
+            from dlnscape.critical._exact import supports_exact
+            from dlnscape.critical._interval import is_exactly_critical
+
+            self._exact = bool(supports_exact(self._L.loss)
+                               and self._L.n_params <= EXACT_MAX_PARAMS
+                               and is_exactly_critical(self._L, self._theta))
+        return self._exact
 
 
 def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, details,
-                       n_points) -> EscapeCertificate | None:
+                       n_points, facts: PointFacts) -> EscapeCertificate | None:
     """Points too close to θ for floating point: evaluate the decrease in exact arithmetic.
 
     The leading term ``c_k t^k`` dominates once ``|c_k| t^k > Σ_{j>k} |c_j| t^j``; start from
@@ -177,7 +206,7 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
         fr,
     )
 
-    if not _exact_ok(landscape, theta):
+    if not facts.exact_ok:
         return None
     sign = 1.0 if sense == "descent" else -1.0
     ex = exact_curve_taylor(landscape.loss, theta, curve)
@@ -242,6 +271,7 @@ class _Search:
         self.rng = rng
         self.critical = critical
         self.tol = tol
+        self.facts = PointFacts(landscape, theta)
         self.t0 = time.perf_counter()
         self.attempts: list[dict] = []
 
@@ -257,7 +287,7 @@ class _Search:
         curve = [self.vec_to_point(v) for v in curve_vecs]
         return certificate_on_curve(self.L, self.theta, curve, method, sense=self.sense,
                                     value=self.value, critical=self.critical, details=details,
-                                    tol=self.tol)
+                                    tol=self.tol, facts=self.facts)
 
     def line_order(self, u: np.ndarray) -> tuple[int | None, float, np.ndarray]:
         c = self.sign * curve_taylor(self.L, self.theta, [self.vec_to_point(u)],

@@ -22,7 +22,12 @@ from scipy.sparse.linalg import LinearOperator
 from dlnscape.architecture import Point, pack, unpack
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
-from dlnscape.tolerances import DEFAULT_TOLERANCES, point_scale, relative_gradient_at
+from dlnscape.tolerances import (
+    DEFAULT_TOLERANCES,
+    point_scale,
+    relative_gradient,
+    relative_gradient_at,
+)
 
 CRITICAL_RTOL = DEFAULT_TOLERANCES.critical_rtol
 
@@ -122,9 +127,10 @@ def find_critical_point(
         th = unpack(arch, x)
         val = landscape.value(th)
         for it in range(1, max_iter + 1):  # noqa: B007
-            g = landscape.grad_flat(th)
+            grads = landscape.grad(th)
+            g = pack(grads)
             gn = float(np.linalg.norm(g))
-            if relative_gradient_at(landscape, th)[0] <= max(tol, gd_tol):
+            if relative_gradient(grads, point_scale(landscape, th)) <= max(tol, gd_tol):
                 break
             while eta > 1e-16:
                 x_new = x - eta * g
