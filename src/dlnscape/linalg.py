@@ -4,7 +4,7 @@ Policy (DESIGN.md): the numerical rank of A is the number of singular values abo
 ``rtol · σ_max`` with ``rtol = factor · max(m, n) · eps``. Every decision returns the singular
 values and the gap ``σ_k / σ_{k+1}`` at the cut; a decision whose gap is below
 ``AMBIGUOUS_GAP`` is *ambiguous*, and analyses that depend on it must answer "undetermined".
-Criticality uses the relative gradient norm ``‖∇L‖ / (1 + |L|)`` against ``CRITICAL_RTOL``.
+Criticality and every other threshold: :mod:`dlnscape.tolerances`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import numpy as np
 EPS = float(np.finfo(np.float64).eps)
 #: a rank cut whose gap σ_k/σ_{k+1} is below this is reported as ambiguous
 AMBIGUOUS_GAP = 1e3
-#: default relative gradient-norm threshold for "critical"
-CRITICAL_RTOL = 1e-8
 
 
 def default_rtol(shape: tuple[int, ...], factor: float = 1.0) -> float:
@@ -105,11 +103,6 @@ def intersection_dimension(U: np.ndarray, V: np.ndarray, rtol: float | None = No
     dec = numerical_rank(np.hstack([U, V]), rtol)
     dim = U.shape[1] + V.shape[1] - dec.rank
     return RankDecision(dim, dec.singular_values, dec.threshold, dec.gap, dec.ambiguous)
-
-
-def relative_gradient_norm(grad_norm: float, value: float) -> float:
-    """``‖∇L‖ / (1 + |L|)``: the criticality measure of the tolerance policy."""
-    return float(grad_norm) / (1.0 + abs(float(value)))
 
 
 def inertia(eigenvalues: np.ndarray, scale: float | None = None, rtol: float | None = None):

@@ -53,7 +53,6 @@ class Tolerances:
       relative to the largest |λ|.
     * ``gradient_eig_factor`` (100): the zero threshold is raised to this multiple of the
       relative gradient.
-    * ``ambiguous_gap`` (1e3): a rank cut with gap σ_k/σ_{k+1} below this is ambiguous.
     """
 
     critical_rtol: float = 1e-8
@@ -64,7 +63,6 @@ class Tolerances:
     taylor_rtol: float = 1e-9
     hessian_rtol: float | None = None
     gradient_eig_factor: float = 100.0
-    ambiguous_gap: float = 1e3
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -13,7 +13,9 @@ from dlnscape.cli import app
 from dlnscape.commands.classify import spec_dict
 from dlnscape.critical import classify, find_critical_point
 from dlnscape.examples import nouiehed_intro_example
-from dlnscape.linalg import CRITICAL_RTOL
+from dlnscape.tolerances import DEFAULT_TOLERANCES
+
+CRITICAL_RTOL = DEFAULT_TOLERANCES.critical_rtol
 
 
 def _instance(seed=0):
