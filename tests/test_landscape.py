@@ -251,7 +251,8 @@ def test_data_losses_use_activations_only_when_that_is_cheaper(problem_factory):
     few = problem_factory("squared", [5, 3, 2], seed=1, n=2).landscape
     many = problem_factory("squared", [2, 3, 2], seed=1, n=6).landscape
     ridge = problem_factory("logistic", [5, 3, 2], seed=1, n=2, variant="ridge").landscape
-    assert few._data is not None and many._data is None and ridge._data is None
+    assert (few.model._data(few.loss) is not None and many.model._data(many.loss) is None
+            and ridge.model._data(ridge.loss) is None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def test_landscape_construction_errors(small):
         dl.Landscape(dl.LinearNetwork(dl.Architecture([2, 4])), loss)
     with pytest.raises(dl.LossError, match="loss: expected a dlnscape Loss"):
         dl.Landscape(dl.LinearNetwork(dl.Architecture([3, 4])), lambda W: 0.0)
-    with pytest.raises(DlnscapeError, match="model: expected a parametrization"):
+    with pytest.raises(DlnscapeError, match="model: expected a dlnscape.models.Parametrization"):
         dl.Landscape("not a model", loss)
     with pytest.raises(DlnscapeError, match="memory_budget"):
         dl.Landscape(small.landscape.model, loss, memory_budget=-1)

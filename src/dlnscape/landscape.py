@@ -1,15 +1,17 @@
-"""The landscape ``L = l ∘ μ`` and its exact derivative oracles.
+"""The landscape ``L = l ∘ F`` of a model F (a :class:`~dlnscape.models.Parametrization`) and a
+loss l, and its exact derivative oracles.
 
-* gradient: ``∇_{W_k} L = W_{>k}ᵀ ∇l(W) W_{<k}ᵀ`` (Hofflin 2023, Lemma 3.1), computed by
-  backpropagation; for a loss on data (``l(W) = ℓ(WX)``, see :meth:`Loss.data_form`) with fewer
-  data columns than inputs it runs on the activations ``W_k ⋯ W_1 X`` and never forms ``W``.
-* Hessian-vector product: forward-over-reverse differentiation of that backpropagation (the
-  product rule: the loss curvature seen through dμ, plus ``⟨∇l, d²μ⟩``), on the same activations.
-* dense Hessian: ``Jᵀ ∇²l J + ⟨∇l, d²μ⟩`` assembled block by block; when ``∇²l = left ⊗ right``
-  (squared, distance and linear-quadratic losses) every Gauss–Newton block is a Kronecker product
-  of two small matrices, so the assembly costs O(P²) and never forms the Jacobian.
-* Taylor: ``μ(θ + tθ̇)`` is a matrix polynomial of degree h, so for a polynomial loss
-  ``L(θ + tθ̇)`` is an exact polynomial in t (degree 2h for quadratic losses).
+Everything here goes through the protocol (``dlnscape.models.base``):
+
+* value and gradient: ``model.loss_value`` / ``model.loss_grad`` (for linear networks,
+  backpropagation on the data activations ``W_k ⋯ W_1 X`` when the loss is a data loss; for other
+  models the pullback of ``∇l(F(θ))``, Hofflin 2023, Lem 3.1 for the product);
+* Hessian-vector products: ``model.hvp_operator`` — the product rule
+  ``dFᵀ ∇²l dF θ̇ + ⟨∇l, d²F[θ̇, ·]⟩`` (forward-over-reverse);
+* dense Hessian: ``model.loss_hessian`` (``Jᵀ ∇²l J + ⟨∇l, d²F⟩``; Kronecker Gauss–Newton
+  blocks for linear networks when ``∇²l = left ⊗ right``);
+* Taylor: ``model.curve_coefficients`` — an exact matrix polynomial when F is polynomial, so for
+  a polynomial loss ``L(θ + tθ̇)`` is an exact polynomial in t; JAX Taylor mode otherwise.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from dlnscape.architecture import Architecture, Point, check_point, pack, unpack
+from dlnscape.architecture import Architecture, Point, pack
 from dlnscape.errors import DlnscapeError, LossError, MemoryBudgetError
-from dlnscape.losses import DataForm, Loss
-from dlnscape.models.linear import HvpState, LinearNetwork
+from dlnscape.losses import Loss
+from dlnscape.models.base import Parametrization
+from dlnscape.models.linear import LinearNetwork
 
 #: default memory budget for dense objects (bytes)
 DEFAULT_MEMORY_BUDGET = 2 * 1024**3
@@ -32,89 +35,106 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 
 @dataclass(frozen=True)
 class Landscape:
-    """``L = l ∘ μ`` for a model μ and a loss l on its end-to-end matrices.
+    """``L = l ∘ F`` for a model F (any :class:`~dlnscape.models.Parametrization`; an
+    :class:`~dlnscape.Architecture` stands for its :class:`LinearNetwork`) and a loss l on F's
+    output.
 
-    Points may be given as tuples ``(W_1, …, W_h)`` or as packed vectors (see
-    :func:`dlnscape.pack`); per-layer results are tuples, ``*_flat`` results packed vectors.
+    Points may be given as tuples of parameter blocks (for a linear network ``(W_1, …, W_h)``)
+    or as packed vectors (:meth:`pack`); per-block results are tuples, ``*_flat`` results packed
+    vectors.
     """
 
-    model: LinearNetwork
+    model: Parametrization
     loss: Loss
     memory_budget: int = DEFAULT_MEMORY_BUDGET
 
     def __post_init__(self) -> None:
         if isinstance(self.model, Architecture):
             object.__setattr__(self, "model", LinearNetwork(self.model))
-        if not hasattr(self.model, "arch"):
+        if not isinstance(self.model, Parametrization):
             raise DlnscapeError(
-                f"model: expected a parametrization such as LinearNetwork(arch), got {self.model!r}"
-            )
+                f"model: expected a dlnscape.models.Parametrization such as LinearNetwork(arch), "
+                f"got {self.model!r}")
         if not isinstance(self.loss, Loss):
             raise LossError(f"loss: expected a dlnscape Loss, got {type(self.loss).__name__}")
-        self.loss.check_shape(self.arch.end_to_end_shape)
+        shape = tuple(self.model.output_shape)
+        if self.loss.shape is not None and tuple(self.loss.shape) != shape:
+            what = ("the architecture's end-to-end matrix" if self.model.linear_network
+                    is not None else f"the output of {self.model!r}")
+            raise LossError(
+                f"loss: {type(self.loss).__name__} is defined on {self.loss.shape[0]}×"
+                f"{self.loss.shape[1]} matrices but {what} is {shape[0]}×{shape[1]}")
+        self.loss.check_shape(shape)
         budget = self.memory_budget
         if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 0:
             raise DlnscapeError(f"memory_budget: expected a number of bytes ≥ 0, got {budget!r}")
-        # backpropagate on data activations (n columns) when that is cheaper than on W (d_0)
-        data = self.loss.data_form()
-        if data is not None and data.X.shape[1] > self.arch.d_in:
-            data = None
-        object.__setattr__(self, "_data", data)
+
+    def __repr__(self) -> str:
+        return (f"Landscape({self.model!r}, {type(self.loss).__name__}, "
+                f"n_params={self.n_params})")
 
     @property
     def arch(self) -> Architecture:
-        return self.model.arch
+        """The architecture of a linear-network model (error for other models)."""
+        net = self.model.linear_network
+        if net is None:
+            raise DlnscapeError(
+                f"model: {self.model!r} is not a LinearNetwork, so it has no Architecture; "
+                "use landscape.layout for its parameter blocks")
+        return net.arch
+
+    @property
+    def layout(self):
+        """The parameter blocks (shapes, offsets, n_params) of the model's points."""
+        return self.model.layout
 
     @property
     def n_params(self) -> int:
-        return self.arch.n_params
+        return self.model.n_params
 
-    def _point(self, theta, name: str = "theta") -> Point:
+    def point(self, theta, name: str = "theta") -> Point:
+        """θ validated for the model (a tuple of blocks or a packed vector) as a tuple."""
         if isinstance(theta, np.ndarray) and theta.ndim == 1:
-            return unpack(self.arch, theta, name=name)
-        return check_point(self.arch, theta, name)
+            theta = self.model.unpack(theta, name=name)
+            self.model.check_domain(theta, name)
+            return theta
+        return self.model.check(theta, name)
+
+    _point = point
+
+    def pack(self, theta) -> np.ndarray:
+        return pack(self.point(theta))
+
+    def unpack(self, vector: np.ndarray, name: str = "vector") -> Point:
+        return self.model.unpack(vector, name=name)
 
     # -- zeroth and first order ------------------------------------------------------------
     def end_to_end(self, theta) -> np.ndarray:
-        return self.model.forward(self._point(theta))
+        """``F(θ)``: the end-to-end matrix of a linear model, the outputs of a nonlinear one."""
+        return self.model.forward(self.point(theta))
+
+    forward = end_to_end
 
     def value(self, theta) -> float:
-        """``L(θ)``: one forward pass (on the data when the loss is a data loss)."""
-        theta = self._point(theta)
-        data: DataForm | None = self._data
-        if data is not None:
-            Z = data.X
-            for W in theta:
-                Z = W @ Z
-            return float(data.value(Z))
-        return float(self.loss.value(self.model.forward(theta)))
+        """``L(θ)``."""
+        return self.model.loss_value(self.point(theta), self.loss)
 
     def grad(self, theta) -> Point:
-        """Per-layer gradient ``(∇_{W_1} L, …, ∇_{W_h} L)``."""
-        theta = self._point(theta)
-        data: DataForm | None = self._data
-        if data is not None:
-            acts = self.model.activations(theta, data.X)
-            return self.model.backprop(theta, acts, data.grad(acts[-1]))
-        acts = self.model.activations(theta)
-        return self.model.backprop(theta, acts, self.loss.grad(acts[-1]))
+        """Per-block gradient (for a linear network ``(∇_{W_1} L, …, ∇_{W_h} L)``)."""
+        return self.model.loss_grad(self.point(theta), self.loss)
 
     def grad_flat(self, theta) -> np.ndarray:
         """The gradient as a packed vector."""
         return pack(self.grad(theta))
 
     # -- second order ------------------------------------------------------------------------
-    def _hvp_state(self, theta: Point) -> HvpState:
-        data: DataForm | None = self._data
-        if data is not None:
-            return self.model.hvp_state(theta, data.X, data.grad, data.hvp)
-        return self.model.hvp_state(theta, None, self.loss.grad, self.loss.hvp)
-
     def hvp(self, theta, dtheta) -> Point:
-        """``∇²L(θ)[θ̇]`` per layer."""
-        theta = self._point(theta)
-        dtheta = self._point(dtheta, "dtheta")
-        return self.model.hvp_apply(self._hvp_state(theta), dtheta)
+        """``∇²L(θ)[θ̇]`` per block."""
+        theta = self.point(theta)
+        dtheta = self.model.check(dtheta, "dtheta") if not (
+            isinstance(dtheta, np.ndarray) and dtheta.ndim == 1) else self.unpack(dtheta,
+                                                                                  "dtheta")
+        return self.model.hvp_operator(theta, self.loss).apply(dtheta)
 
     def hvp_flat(self, theta, v: np.ndarray) -> np.ndarray:
         """``∇²L(θ) v`` on packed vectors."""
@@ -124,22 +144,14 @@ class Landscape:
                 f"v: expected a 1-d packed vector of length n_params={self.n_params}, "
                 f"got shape {v.shape}"
             )
-        return pack(self.hvp(theta, unpack(self.arch, v, name="v")))
-
-    def _uses_kronecker(self) -> bool:
-        return self.loss.hessian_kronecker() is not None
+        return pack(self.hvp(theta, self.unpack(v, name="v")))
 
     def hessian_bytes(self) -> int:
-        """Peak memory of :meth:`hessian` (bytes): the P×P result and its temporaries, plus the
-        P×d_h×d_0 Jacobian stacks when the loss Hessian is not a Kronecker product."""
-        P = self.n_params
-        if self._uses_kronecker():
-            return 8 * 2 * P * P
-        m, n = self.arch.end_to_end_shape
-        return 8 * (2 * P * P + 2 * P * m * n)
+        """Peak memory of :meth:`hessian` (bytes)."""
+        return self.model.hessian_bytes(self.loss)
 
     def hessian(self, theta) -> np.ndarray:
-        """Dense ``∇²L(θ)`` in packed order (W_1 first, row-major), exactly symmetric.
+        """Dense ``∇²L(θ)`` in packed order, exactly symmetric.
 
         Refuses (:class:`MemoryBudgetError`) when :meth:`hessian_bytes` exceeds
         ``memory_budget``; use :meth:`hessian_operator` for large P.
@@ -152,59 +164,62 @@ class Landscape:
                 f"{self.memory_budget / 1024**3:.2f} GiB; use Landscape.hessian_operator(theta) "
                 f"(a scipy LinearOperator) or raise Landscape(..., memory_budget=...)"
             )
-        theta = self._point(theta)
-        W = self.model.forward(theta)
-        G = self.loss.grad(W)
-        kron = self.loss.hessian_kronecker()
-        if kron is not None:
-            left, right = kron
-            H = self.model.kronecker_gauss_newton(theta, right, left)
-            return self.model.curvature_matrix(theta, G, out=H)
-        J = self.model.jacobian_columns(theta)  # (P, m, n)
-        HJ = self.loss.hessian_apply(W, J)
-        H = J.reshape(J.shape[0], -1) @ HJ.reshape(HJ.shape[0], -1).T
-        H = 0.5 * (H + H.T)
-        return self.model.curvature_matrix(theta, G, out=H)
+        return self.model.loss_hessian(self.point(theta), self.loss)
 
     def hessian_operator(self, theta) -> LinearOperator:
         """``∇²L(θ)`` as a symmetric ``scipy.sparse.linalg.LinearOperator`` on packed vectors.
 
-        The forward and backward passes at ``theta`` are done once; each product then costs
-        about three gradients' worth of matrix products.
+        The work shared by every product at ``theta`` is done once.
         """
-        theta = self._point(theta)
-        state = self._hvp_state(theta)
-        arch = self.arch
-        offs, shapes = arch.offsets, arch.shapes
+        theta = self.point(theta)
+        op = self.model.hvp_operator(theta, self.loss)
+        unpack = self.model.unpack
 
         def matvec(v: np.ndarray) -> np.ndarray:
             v = np.asarray(v, dtype=np.float64).reshape(-1)
-            dtheta = tuple(v[offs[i] : offs[i + 1]].reshape(shapes[i]) for i in range(arch.h))
-            return pack(self.model.hvp_apply(state, dtheta))
+            return pack(op.apply(unpack(v)))
 
         P = self.n_params
         return LinearOperator((P, P), matvec=matvec, rmatvec=matvec, dtype=np.float64)
 
     # -- Taylor --------------------------------------------------------------------------------
+    @property
+    def is_polynomial(self) -> bool:
+        """True when ``L = l ∘ F`` is a polynomial in θ (polynomial loss and model)."""
+        return self.loss.is_polynomial and self.model.polynomial_degree is not None
+
+    @property
+    def degree(self) -> int | None:
+        """The degree of L as a polynomial in θ (None: not polynomial)."""
+        if not self.is_polynomial:
+            return None
+        return int(self.loss.degree) * int(self.model.polynomial_degree)
+
     def taylor(self, theta, direction, order: int | None = None) -> np.ndarray:
         """Exact coefficients ``c_0, …, c_K`` of ``L(θ + tθ̇) = Σ_k c_k t^k``.
 
-        For a polynomial loss of degree q, ``order=None`` returns the whole polynomial
-        (K = q·h); a larger ``order`` pads with exact zeros. Non-polynomial losses need
-        ``order`` and use JAX Taylor mode (``jax.experimental.jet``).
+        For a polynomial landscape of degree q (loss degree × model degree) ``order=None``
+        returns the whole polynomial (K = q); a larger ``order`` pads with exact zeros.
+        Non-polynomial losses or models need ``order`` and use JAX Taylor mode
+        (``jax.experimental.jet``).
         """
-        theta = self._point(theta)
-        direction = self._point(direction, "direction")
+        theta = self.point(theta)
+        direction = self.point(direction, "direction")
         if order is None:
-            if not self.loss.is_polynomial:
+            if not self.is_polynomial:
+                what = (type(self.loss).__name__ if not self.loss.is_polynomial
+                        else repr(self.model))
                 raise DlnscapeError(
-                    f"order: {type(self.loss).__name__} is not polynomial, so its Taylor series "
-                    f"is infinite; pass order=K"
-                )
-            order = self.loss.degree * self.arch.h
+                    f"order: {what} is not polynomial, so its Taylor series is infinite; "
+                    "pass order=K")
+            order = self.degree
         _check_order(order, "order")
-        coeffs = self.model.taylor_coefficients(theta, direction)
-        return np.asarray(self.loss.taylor(coeffs, int(order)), dtype=np.float64)
+        from dlnscape.critical._poly import curve_taylor
+
+        c = curve_taylor(self, theta, [direction], int(order))
+        out = np.zeros(int(order) + 1)
+        out[: min(len(c), int(order) + 1)] = c[: int(order) + 1]
+        return out
 
     def directional_derivative(self, theta, direction, k: int) -> float:
         """``d^k/dt^k L(θ + tθ̇)`` at t = 0, i.e. ``k! · c_k``."""
@@ -346,7 +361,7 @@ def hessian_extreme_eigenvalues(
                                     or max_matvecs < 1):
         raise DlnscapeError(f"max_matvecs: expected a positive integer, got {max_matvecs!r}")
     gen = np.random.default_rng(rng)
-    theta = landscape._point(theta)
+    theta = landscape.point(theta)
 
     def _deflation_residual(Hmul, Qop, q: int, gen: np.random.Generator, *, matrix: bool):
         """``‖H Q‖₂``: exact for q ≤ 64 (or a dense H), else the randomized upper bound

@@ -113,20 +113,17 @@ class PointScale:
 
 
 def point_scale(landscape, theta: Sequence[np.ndarray]) -> PointScale:
-    """:class:`PointScale` of ``landscape`` at ``theta`` (a tuple of layers)."""
+    """:class:`PointScale` of ``landscape`` at ``theta`` (a tuple of parameter blocks).
+
+    The model says how large the terms of F(θ) are and bounds ``‖∂F/∂θ_k‖``
+    (:meth:`~dlnscape.models.Parametrization.scale`; for a linear network ``Π‖W_j‖`` and
+    ``Π_{j≠k}‖W_j‖``), so ``γ_k = ‖∂F/∂θ_k‖ · g_l``."""
+    ms = landscape.model.scale(theta)
     W = landscape.model.forward(theta)
-    norms = [float(np.linalg.norm(Wk)) for Wk in theta]
-    # W was computed from terms of size Π‖W_j‖ (its rounding error is relative to that)
-    mag = landscape.loss.magnitude(W, float(np.prod(norms)))
-    h = len(norms)
-    layers = []
-    for k in range(h):
-        p = 1.0
-        for j in range(h):
-            if j != k:
-                p *= norms[j]
-        layers.append(p * float(mag.gradient))
-    return PointScale(float(mag.value), float(mag.gradient), tuple(layers), tuple(norms))
+    # F(θ) was computed from terms of size ms.output_size (its rounding error is relative to it)
+    mag = landscape.loss.magnitude(W, float(ms.output_size))
+    layers = tuple(f * float(mag.gradient) for f in ms.block_factors)
+    return PointScale(float(mag.value), float(mag.gradient), layers, tuple(ms.block_norms))
 
 
 def layer_relative_gradients(grads: Sequence[np.ndarray], scale: PointScale) -> list[float]:
@@ -161,7 +158,7 @@ def relative_gradient(grads: Sequence[np.ndarray], scale: PointScale) -> float:
 
 def relative_gradient_at(landscape, theta) -> tuple[float, float, PointScale]:
     """``(relative gradient, ‖∇L‖, scale)`` at θ."""
-    theta = landscape._point(theta)
+    theta = landscape.point(theta)
     grads = landscape.grad(theta)
     sc = point_scale(landscape, theta)
     gn = float(math.sqrt(sum(float(np.sum(g * g)) for g in grads)))
@@ -177,21 +174,12 @@ def hessian_zero_threshold(eigs: np.ndarray, rel_grad: float = 0.0,
     return big * max(tol.hessian_rel(n), tol.gradient_eig_factor * float(rel_grad))
 
 
-def balance_scales(theta: Sequence[np.ndarray]) -> np.ndarray:
-    """Per-parameter scaling D (packed order) with ``D = ‖W_k‖`` on layer k's block.
-
-    Under a balanced rescaling ``W_k → s_k W_k`` (Π s_k = 1) the Hessian transforms as
-    ``S⁻¹∇²L S⁻¹`` while D becomes ``S D``, so ``D ∇²L D`` is unchanged: eigenvalue decisions made
-    on it are invariant, and by Sylvester's law its inertia is that of ∇²L. A zero layer gets the
-    geometric mean of the non-zero norms (1 when every layer is zero).
-    """
-    norms = np.array([float(np.linalg.norm(W)) for W in theta])
-    pos = norms[norms > 0]
-    fill = float(np.exp(np.mean(np.log(pos)))) if pos.size else 1.0
-    norms = np.where(norms > 0, norms, fill)
-    if pos.size:
-        norms = norms / fill
-    return np.concatenate([np.full(W.size, n) for W, n in zip(theta, norms, strict=True)])
+def balance_scales(landscape, theta: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-parameter scaling D (packed order) on which Hessian eigenvalues are decided
+    (``D∇²L D``: the same inertia as ∇²L by Sylvester's law). The model declares it
+    (:meth:`~dlnscape.models.Parametrization.balance_scales`): ``‖W_k‖`` per layer for a linear
+    network, so that decisions are invariant under balanced rescaling; ones otherwise."""
+    return landscape.model.balance_scales(tuple(theta))
 
 
 def value_tolerance(scale: PointScale, tol: Tolerances = DEFAULT_TOLERANCES) -> float:

@@ -146,8 +146,8 @@ def test_exact_escape_with_points_above_the_value_fails():
     assert cert.arithmetic == "exact" and cert.verify(L)
     for scale in (2.0**6, 2.0**10, 2.0**14):
         ts = tuple(scale * t for t in cert.ts)
-        exact = [exact_value(L.loss, exact_curve_point(theta, cert.curve, t)) for t in ts]
-        if all(v > exact_value(L.loss, exact_curve_point(theta, cert.curve, 0.0)) for v in exact):
+        exact = [exact_value(L, exact_curve_point(theta, cert.curve, t)) for t in ts]
+        if all(v > exact_value(L, exact_curve_point(theta, cert.curve, 0.0)) for v in exact):
             break
     pts = tuple(_point_on_curve(theta, cert.curve, t) for t in ts)
     details = {k: v for k, v in cert.details.items() if k != "exact_differences"}
@@ -235,9 +235,9 @@ def test_exact_escape_at_a_point_that_is_not_exactly_critical_fails():
     theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)
     g = L.grad_flat(theta)
     u = unpack(L.arch, -g / np.linalg.norm(g))
-    E0 = exact_value(L.loss, [fr(W) for W in theta])
+    E0 = exact_value(L, [fr(W) for W in theta])
     ts = tuple(2.0 ** -k for k in (58, 59, 60, 61))
-    ex = [exact_value(L.loss, exact_curve_point(theta, (u,), t)) - E0 for t in ts]
+    ex = [exact_value(L, exact_curve_point(theta, (u,), t)) - E0 for t in ts]
     assert all(d < 0 for d in ex)
     pts = tuple(_point_on_curve(theta, (u,), t) for t in ts)
     cert = EscapeCertificate(theta=tuple(theta), value=L.value(theta), points=pts,
@@ -309,13 +309,13 @@ def test_global_claim_within_tolerance_but_not_stationary_fails():
 def test_an_oracle_whose_minimiser_misses_its_value_or_M_r_fails(monkeypatch):
     import dataclasses
 
-    import dlnscape.functional as F
+    from dlnscape.models.linear import LinearNetwork
 
     L = _squared()
     top, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)
     cert = classify(L, top, rng=0).certificate
     assert cert.kind == "global_minimum" and cert.verify(L)
-    real = F.global_minimum
+    real = LinearNetwork.global_minimum_report
 
     def outside(gm):  # a full-rank matrix 1e-10 away: attains the value within tolerance
         U, s, Vt = np.linalg.svd(gm.W)
@@ -323,10 +323,13 @@ def test_an_oracle_whose_minimiser_misses_its_value_or_M_r_fails(monkeypatch):
 
     for bad, only in ((lambda gm: 2.0 * gm.W, "the oracle's minimiser attains its value"),
                       (outside, "the oracle's minimiser lies in M_r")):
-        monkeypatch.setattr(F, "global_minimum", lambda loss, arch, bad=bad:
-                            dataclasses.replace(real(loss, arch), W=bad(real(loss, arch))))
+        def oracle(self, loss, bad=bad):
+            gm, why = real(self, loss)
+            return dataclasses.replace(gm, W=bad(gm)), why
+
+        monkeypatch.setattr(LinearNetwork, "global_minimum_report", oracle)
         assert [f["check"] for f in cert.check(L).failures] == [only]
-    monkeypatch.setattr(F, "global_minimum", real)
+    monkeypatch.setattr(LinearNetwork, "global_minimum_report", real)
     assert cert.verify(L)
 
 

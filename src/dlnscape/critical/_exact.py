@@ -15,13 +15,34 @@ from fractions import Fraction
 import numpy as np
 
 from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, Loss, SquaredLoss
+from dlnscape.models.base import Ring, TruncatedPolynomialRing, curve_layers
 
 _EXACT_TYPES = (SquaredLoss, DistanceLoss, LinearQuadraticLoss)
 
 
-def supports_exact(loss: Loss) -> bool:
-    """True for the built-in quadratic losses (exact types, not subclasses)."""
-    return type(loss) in _EXACT_TYPES
+def supports_exact(landscape) -> bool:
+    """True for the built-in quadratic losses (exact types, not subclasses) on a model that
+    runs in exact arithmetic (``ball_arithmetic``: a polynomial program of products and sums)."""
+    return type(landscape.loss) in _EXACT_TYPES and bool(landscape.model.ball_arithmetic)
+
+
+class FractionRing(Ring):
+    """Matrices of exact Fractions (numpy object arrays)."""
+
+    def lift(self, A):
+        return fr(A)
+
+    def mul(self, A, B):
+        return A @ B
+
+    def add(self, A, B):
+        return A + B
+
+    def eye(self, n):
+        return fr(np.eye(n))
+
+    def transpose(self, A):
+        return A.T
 
 
 def fr(a) -> np.ndarray:
@@ -66,24 +87,18 @@ def exact_curve_point(theta: Sequence[np.ndarray], curve: Sequence[Sequence[np.n
     return out
 
 
-def exact_value(loss: Loss, layers: Sequence[np.ndarray]) -> Fraction:
-    """``L(θ) = l(W_h ⋯ W_1)`` exactly (layers as Fraction object arrays)."""
-    W = layers[0]
-    for Wi in layers[1:]:
-        W = Wi @ W
-    return exact_loss(loss, W)
+def exact_value(landscape, blocks: Sequence[np.ndarray]) -> Fraction:
+    """``L(θ) = l(F(θ))`` exactly (blocks as Fraction object arrays), F run in exact
+    arithmetic by the model's ``ring_forward``."""
+    return exact_loss(landscape.loss, landscape.model.ring_forward(list(blocks), FractionRing()))
 
 
-def exact_curve_taylor(loss: Loss, theta: Sequence[np.ndarray],
+def exact_curve_taylor(landscape, theta: Sequence[np.ndarray],
                        curve: Sequence[Sequence[np.ndarray]]) -> list[Fraction]:
     """All coefficients of the polynomial ``L(θ + Σ_k t^k θ_k)`` in exact arithmetic."""
-    from dlnscape.critical._poly import _polymul
-
-    h = len(theta)
-    layers = [[fr(theta[i])] + [fr(c[i]) for c in curve] for i in range(h)]
-    mu = layers[0]
-    for i in range(1, h):
-        mu = _polymul(layers[i], mu)
+    loss = landscape.loss
+    ring = TruncatedPolynomialRing(None, FractionRing())
+    mu = landscape.model.ring_forward(curve_layers(theta, curve, FractionRing()), ring)
     if type(loss) is SquaredLoss:
         R = [m @ fr(loss.X) for m in mu]
         R[0] = R[0] - fr(loss.Y)

@@ -8,8 +8,9 @@ claimed decrease is proven, not estimated. At ``EXACT_PREC`` bits the products o
 make up a quadratic loss are computed without any rounding at all (radius 0): a zero ball is then
 an exact zero, which is how exact criticality is recognised.
 
-Supported: the built-in quadratic losses (squared, distance, linear-quadratic) of the linear
-network; :func:`supports_interval` says when.
+Supported: the built-in quadratic losses (squared, distance, linear-quadratic) on a model that
+declares ``ball_arithmetic`` (F as a program of matrix products and sums, ``ring_forward`` and
+``ring_pullback``, run here in an ``arb_mat`` ring); :func:`supports_interval` says when.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from flint import arb, arb_mat, ctx
 
 from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, Loss, SquaredLoss
+from dlnscape.models.base import Ring, TruncatedPolynomialRing, curve_layers
 
 #: working precision of the ball evaluations (bits)
 PREC = 128
@@ -27,10 +29,28 @@ _TYPES = (SquaredLoss, DistanceLoss, LinearQuadraticLoss)
 
 
 def supports_interval(landscape) -> bool:
-    """True for the built-in quadratic losses on a linear network (exact types)."""
-    from dlnscape.models.linear import LinearNetwork
+    """True for the built-in quadratic losses (exact types) on a model with
+    ``ball_arithmetic``."""
+    return type(landscape.loss) in _TYPES and bool(landscape.model.ball_arithmetic)
 
-    return type(landscape.loss) in _TYPES and type(landscape.model) is LinearNetwork
+
+class BallRing(Ring):
+    """``arb_mat`` matrices (at the caller's working precision)."""
+
+    def lift(self, A):
+        return _am(A)
+
+    def mul(self, A, B):
+        return A * B
+
+    def add(self, A, B):
+        return A + B
+
+    def eye(self, n):
+        return _am(np.eye(n))
+
+    def transpose(self, A):
+        return A.transpose()
 
 
 def exact_prec(theta: Sequence[np.ndarray]) -> int:
@@ -88,45 +108,34 @@ def _loss_grad(loss: Loss, W: arb_mat) -> arb_mat:
     raise TypeError(f"no interval evaluation for {type(loss).__name__}")
 
 
-def _product(layers: Sequence[arb_mat]) -> arb_mat:
-    W = layers[0]
-    for Wi in layers[1:]:
-        W = Wi * W
-    return W
+def _forward(landscape, theta: Sequence[np.ndarray]) -> arb_mat:
+    ring = BallRing()
+    return landscape.model.ring_forward([ring.lift(W) for W in theta], ring)
 
 
 def value_ball(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> arb:
     """A ball containing the exact ``L(θ)``."""
     with ctx.workprec(prec):
-        return _loss(landscape.loss, _product([_am(W) for W in theta]))
+        return _loss(landscape.loss, _forward(landscape, theta))
 
 
 def difference_ball(landscape, p: Sequence[np.ndarray], theta: Sequence[np.ndarray],
                     prec: int = PREC) -> arb:
     """A ball containing the exact ``L(p) − L(θ)``."""
     with ctx.workprec(prec):
-        a = _loss(landscape.loss, _product([_am(W) for W in p]))
-        b = _loss(landscape.loss, _product([_am(W) for W in theta]))
+        a = _loss(landscape.loss, _forward(landscape, p))
+        b = _loss(landscape.loss, _forward(landscape, theta))
         return a - b
 
 
 def gradient_balls(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> list[arb_mat]:
-    """Balls containing the exact per-layer gradient ``W_{>k}ᵀ ∇l(W) W_{<k}ᵀ`` (Hofflin 2023,
-    Lem 3.1)."""
+    """Balls containing the exact per-block gradient ``dF(θ)ᵀ∇l(F(θ))`` (the model's
+    ``ring_pullback``; for μ_d ``W_{>k}ᵀ ∇l(W) W_{<k}ᵀ``, Hofflin 2023, Lem 3.1)."""
     with ctx.workprec(prec):
-        layers = [_am(W) for W in theta]
-        h = len(layers)
-        G = _loss_grad(landscape.loss, _product(layers))
-        out = []
-        for k in range(h):
-            left = G
-            for j in range(h - 1, k, -1):
-                left = layers[j].transpose() * left
-            right = left
-            for j in range(k):
-                right = right * layers[j].transpose()
-            out.append(right)
-        return out
+        ring = BallRing()
+        blocks = [ring.lift(W) for W in theta]
+        G = _loss_grad(landscape.loss, landscape.model.ring_forward(blocks, ring))
+        return list(landscape.model.ring_pullback(blocks, G, ring))
 
 
 def gradient_norm_upper(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> float:
@@ -178,30 +187,18 @@ def strictly_below(x: arb, bound: float) -> bool:
     return bool(x < arb(float(bound)))
 
 
-def _trunc_mul(A: list, B: list, deg: int) -> list:
-    out = [None] * (deg + 1)
-    for i, a in enumerate(A):
-        for j, b in enumerate(B):
-            if i + j > deg:
-                continue
-            term = a * b
-            out[i + j] = term if out[i + j] is None else out[i + j] + term
-    return out
-
-
 def line_second_coefficient(landscape, theta: Sequence[np.ndarray],
                             direction: Sequence[np.ndarray], prec: int = PREC) -> arb:
     """A ball containing the exact ``c_2 = ½ uᵀ∇²L(θ)u`` of ``L(θ + tu)`` (u = ``direction``):
-    the t² coefficient of the loss of the matrix polynomial ``Π_i (W_i + tU_i)``, truncated at
-    degree 2, on the exact dyadic data."""
+    the t² coefficient of the loss of the matrix polynomial ``F(θ + tu)`` (the model's
+    ``ring_forward`` in truncated polynomials over ``arb_mat``), truncated at degree 2, on the
+    exact dyadic data."""
     loss = landscape.loss
     with ctx.workprec(prec):
-        layers = [[_am(W), _am(U)] for W, U in zip(theta, direction, strict=True)]
-        M = layers[0]
-        for lay in layers[1:]:
-            M = _trunc_mul(lay, M, 2)
-        M = [m if m is not None else _am(np.zeros(np.shape(theta[-1])[0:1]
-                                                  + np.shape(theta[0])[1:2])) for m in M]
+        ring = TruncatedPolynomialRing(2, BallRing())
+        M = landscape.model.ring_forward(curve_layers(theta, [direction], BallRing()), ring)
+        m, n = landscape.model.output_shape
+        M = list(M) + [_am(np.zeros((m, n)))] * (3 - len(M))
         if type(loss) is SquaredLoss:
             X = _am(loss.X)
             R0, R1, R2 = M[0] * X - _am(loss.Y), M[1] * X, M[2] * X

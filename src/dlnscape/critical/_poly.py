@@ -19,31 +19,22 @@ import numpy as np
 
 from dlnscape.architecture import Point
 from dlnscape.landscape import Landscape
+from dlnscape.models.base import TruncatedPolynomialRing
 
 
 def _polymul(A: list[np.ndarray], B: list[np.ndarray], deg: int | None = None) -> list[np.ndarray]:
     """Product of two matrix polynomials given by coefficient lists (``A[k] @ B[j]`` terms)."""
-    n = len(A) + len(B) - 1
-    if deg is not None:
-        n = min(n, deg + 1)
-    out: list[np.ndarray | None] = [None] * n
-    for i, a in enumerate(A):
-        for j, b in enumerate(B):
-            if i + j >= n:
-                break
-            term = a @ b
-            out[i + j] = term if out[i + j] is None else out[i + j] + term
-    return out  # type: ignore[return-value]
+    return TruncatedPolynomialRing(deg).mul(A, B)
 
 
-def curve_product(theta: Point, curve: Sequence[Point]) -> list[np.ndarray]:
-    """Matrix coefficients of ``μ(θ(t)) = Π_i (W_i + Σ_k t^k θ_k[i])`` (degree ``q·h``)."""
-    h = len(theta)
-    coeffs = [theta[0]] + [c[0] for c in curve]
-    for i in range(1, h):
-        layer = [theta[i]] + [c[i] for c in curve]
-        coeffs = _polymul(layer, coeffs)
-    return coeffs
+def curve_product(landscape: Landscape, theta: Point, curve: Sequence[Point],
+                  order: int | None = None) -> list[np.ndarray]:
+    """Coefficients of ``F(θ(t))`` on the curve ``θ(t) = θ + Σ_k t^k θ_k``: the exact matrix
+    polynomial for a polynomial model (degree ``q·deg F``), the Taylor series up to ``order``
+    otherwise (``Parametrization.curve_coefficients``)."""
+    model = landscape.model
+    return model.curve_coefficients(theta, curve,
+                                    None if model.polynomial_degree is not None else order)
 
 
 def curve_taylor(
@@ -51,14 +42,14 @@ def curve_taylor(
 ) -> np.ndarray:
     """Exact coefficients ``c_0..c_K`` of ``L(θ + tθ_1 + … + t^qθ_q)``.
 
-    For a polynomial loss of degree p the whole polynomial (K = p·q·h) is returned when ``order``
-    is None; non-polynomial losses need ``order`` and use JAX Taylor mode through ``loss.taylor``.
+    For a polynomial landscape of degree p the whole polynomial (K = p·q) is returned when
+    ``order`` is None; non-polynomial losses or models need ``order`` and use JAX Taylor mode.
     """
-    coeffs = curve_product(theta, curve)
     if order is None:
-        if not landscape.loss.is_polynomial:
-            raise ValueError("order: required for a non-polynomial loss")
-        order = landscape.loss.degree * (len(coeffs) - 1)
+        if not landscape.is_polynomial:
+            raise ValueError("order: required for a non-polynomial loss or model")
+        order = int(landscape.degree) * max(1, len(curve))
+    coeffs = curve_product(landscape, theta, curve, int(order))
     if not landscape.loss.is_polynomial:
         fn = _cached(landscape.loss, ("taylor", len(coeffs), int(order)), _make_jet_taylor)
         return np.asarray(fn(tuple(coeffs)), dtype=np.float64)
@@ -130,7 +121,7 @@ def gradient_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray],
     ≤ 2 (their gradient is affine in W); other losses go through JAX (:func:`_jax_series`).
     """
     loss = landscape.loss
-    if not (loss.is_polynomial and loss.degree <= 2):
+    if not (loss.is_polynomial and loss.degree <= 2) or landscape.model.linear_network is None:
         return _jax_series(landscape, theta, U, deg)
     h = len(theta)
     P, S = _series_products(theta, U, deg + 0)
@@ -161,11 +152,11 @@ def gradient_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray],
 
 
 def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg: int):
-    """``∇L(θ + sU)`` coefficients by nested JVPs in JAX (non-quadratic losses), jitted once
-    per (loss, number of layers, degree)."""
+    """``∇L(θ + sU)`` coefficients by nested JVPs in JAX (non-quadratic losses, models other
+    than the linear network), jitted once per (loss, model, degree)."""
     from dlnscape.jax_support import jnp
 
-    fn = _cached(landscape.loss, ("series", len(theta), deg), _make_series)
+    fn = _cached(landscape.loss, ("series", landscape.model, deg), _make_series)
     B = U[0].shape[0]
     Bp = 1 << max(0, (B - 1).bit_length())  # pad the batch to a power of two: few recompiles
     Up = tuple(jnp.asarray(np.concatenate([Ui, np.zeros((Bp - B,) + Ui.shape[1:])]))
@@ -175,14 +166,11 @@ def _jax_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray], deg
             for d in range(deg + 1)]
 
 
-def _make_series(loss, h: int, deg: int):
+def _make_series(loss, model, deg: int):
     from dlnscape.jax_support import jax, jnp
 
     def L(th):
-        W = th[0]
-        for Wi in th[1:]:
-            W = Wi @ W
-        return loss.jax_value(W)
+        return loss.jax_value(model.jax_forward(th))
 
     grad = jax.grad(L)
 
@@ -202,12 +190,12 @@ def _make_series(loss, h: int, deg: int):
 
 def flat_directions(landscape: Landscape, V: np.ndarray) -> tuple[np.ndarray, ...]:
     """Columns of ``V`` (P × B, packed order) as per-layer batches ``(B, d_i, d_{i-1})``."""
-    arch = landscape.arch
-    o = arch.offsets
+    lay = landscape.layout
+    o = lay.offsets
     Vt = np.asarray(V, dtype=np.float64).T
     return tuple(
-        np.ascontiguousarray(Vt[:, o[i] : o[i + 1]]).reshape((Vt.shape[0],) + arch.shapes[i])
-        for i in range(arch.h)
+        np.ascontiguousarray(Vt[:, o[i] : o[i + 1]]).reshape((Vt.shape[0],) + tuple(lay.shapes[i]))
+        for i in range(lay.h)
     )
 
 

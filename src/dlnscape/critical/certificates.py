@@ -27,11 +27,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
-from dlnscape.architecture import Point, check_point, end_to_end
+from dlnscape.architecture import Point
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
 from dlnscape.linalg import numerical_rank
@@ -49,9 +50,42 @@ from dlnscape.tolerances import (
 #: minimal number of escape points, and how much the distances must shrink overall
 MIN_POINTS = 3
 MIN_SHRINK = 4.0
+
+
+class Verdict(StrEnum):
+    """What a point is (DESIGN.md "Certificates"); the value is the JSON string."""
+
+    GLOBAL_MINIMUM = "global_minimum"
+    LOCAL_MINIMUM = "local_minimum"
+    STRICT_SADDLE = "strict_saddle"
+    DEGENERATE_SADDLE = "degenerate_saddle"
+    LOCAL_MAXIMUM = "local_maximum"
+    NOT_CRITICAL = "not_critical"
+    UNDETERMINED = "undetermined"
+
+
+class EscapeMethod(StrEnum):
+    """How an escape curve was found (what its certificate's ``method`` says)."""
+
+    NEGATIVE_CURVATURE = "negative_curvature"
+    POSITIVE_CURVATURE = "positive_curvature"
+    TAYLOR = "taylor"
+    QUARTIC_CURVE = "quartic_curve"
+    POLYNOMIAL_CURVE = "polynomial_curve"
+    FIBER_MOVE = "fiber_move"
+    GRADIENT = "gradient"
+    BALL_SEARCH = "ball_search"
+
+
+class MinimumMethod(StrEnum):
+    """How a local-minimum (maximum) certificate proves its claim."""
+
+    POSITIVE_DEFINITE_HESSIAN = "positive_definite_hessian"
+    PURE_RIEMANNIAN = "pure_riemannian"
+
+
 #: escape methods that verify() knows
-ESCAPE_METHODS = ("negative_curvature", "positive_curvature", "taylor", "quartic_curve",
-                  "polynomial_curve", "fiber_move", "gradient", "ball_search")
+ESCAPE_METHODS = tuple(m.value for m in EscapeMethod)
 
 
 class CertificateError(DlnscapeError, ValueError):
@@ -132,13 +166,13 @@ class CheckReport:
 
 def _check_theta(report: CheckReport, landscape: Landscape, stored: Point, theta) -> Point | None:
     try:
-        stored = check_point(landscape.arch, stored, "certificate.theta")
+        stored = landscape.model.check(stored, "certificate.theta")
     except DlnscapeError as e:
         report.add("theta fits the architecture", False, error=str(e))
         return None
     if theta is not None:
         try:
-            given = check_point(landscape.arch, theta, "theta")
+            given = landscape.model.check(theta, "theta")
         except DlnscapeError as e:
             report.add("theta given to verify fits the architecture", False, error=str(e))
             return None
@@ -328,7 +362,7 @@ class EscapeCertificate(_CertificateBase):
         pts = []
         for k, p in enumerate(self.points):
             try:
-                pts.append(check_point(landscape.arch, p, f"certificate.points[{k}]"))
+                pts.append(landscape.model.check(p, f"certificate.points[{k}]"))
             except DlnscapeError as e:
                 rep.add(f"point {k} fits the architecture", False, error=str(e))
                 return rep
@@ -372,7 +406,7 @@ class EscapeCertificate(_CertificateBase):
                        self.curve is not None and len(self.curve) == 1 and not self.points):
             return
         try:
-            u_layers = check_point(landscape.arch, self.curve[0], "certificate.curve[0]")
+            u_layers = landscape.model.check(self.curve[0], "certificate.curve[0]")
         except DlnscapeError as e:
             rep.add("curve fits the architecture", False, error=str(e))
             return
@@ -444,7 +478,7 @@ class EscapeCertificate(_CertificateBase):
     def _curve_and_ts(self, rep: CheckReport, landscape: Landscape, n: int):
         """The stored curve (validated) and its t's (one per point, positive, decreasing)."""
         try:
-            curve = [check_point(landscape.arch, c, f"certificate.curve[{k}]")
+            curve = [landscape.model.check(c, f"certificate.curve[{k}]")
                      for k, c in enumerate(self.curve)]
         except DlnscapeError as e:
             rep.add("curve fits the architecture", False, error=str(e))
@@ -474,7 +508,7 @@ class EscapeCertificate(_CertificateBase):
 
         th = base.theta
         if not rep.add("exact arithmetic is available for this loss",
-                       supports_exact(landscape.loss) and self.curve is not None,
+                       supports_exact(landscape) and self.curve is not None,
                        loss=type(landscape.loss).__name__):
             return
         if self.critical is not False:
@@ -484,7 +518,7 @@ class EscapeCertificate(_CertificateBase):
         if curve is None:
             return
         exact0 = [fr(W) for W in th]
-        L0 = exact_value(landscape.loss, exact0)
+        L0 = exact_value(landscape, exact0)
         scale = _norm(th) + sum(_norm(c) for c in curve)
         dists = []
         for k, (p, t) in enumerate(zip(pts, ts, strict=True)):
@@ -494,7 +528,7 @@ class EscapeCertificate(_CertificateBase):
             approx = tuple(np.asarray(e, dtype=np.float64) for e in ex)
             err = _dist(p, approx)
             rep.add(f"point {k} is the stored curve at t_{k}", err <= 1e-12 * scale, error=err)
-            dL = exact_value(landscape.loss, ex) - L0
+            dL = exact_value(landscape, ex) - L0
             _check_value(rep, f"L(theta_{k}) (exact)",
                          self.values[k] if k < len(self.values) else math.nan, float(L0 + dL),
                          base, tol)
@@ -511,7 +545,7 @@ class EscapeCertificate(_CertificateBase):
         if self.taylor_order is not None:
             from dlnscape.critical._exact import exact_curve_taylor, exact_leading
 
-            k, ck = exact_leading(exact_curve_taylor(landscape.loss, th, curve))
+            k, ck = exact_leading(exact_curve_taylor(landscape, th, curve))
             cks = self.sign * float(ck)
             stored = self.sign * float(self.taylor_coefficient or 0.0)
             rep.add("lowest non-vanishing Taylor order recomputed exactly",
@@ -610,7 +644,7 @@ def hessian_evidence(landscape: Landscape, theta: Point, rel_grad: float, sign: 
     (:func:`dlnscape.tolerances.hessian_zero_threshold`) and inertia."""
     from dlnscape.tolerances import balance_scales
 
-    D = balance_scales(theta)
+    D = balance_scales(landscape, theta)
     eigs = sign * np.linalg.eigvalsh(D[:, None] * landscape.hessian(theta) * D[None, :])
     eigs.sort()
     thr = hessian_zero_threshold(eigs, rel_grad, tol)
@@ -631,28 +665,34 @@ def pure_point_evidence(landscape: Landscape, theta: Point, sign: float = 1.0,
         stratum_frame,
     )
 
-    arch = landscape.arch
-    W = end_to_end(theta)
+    img = landscape.model.image
+    if img is None:
+        return {"image": None, "reason": landscape.model.image_reason, "rank": None,
+                "r": None, "rank_gap": None, "rank_ambiguous": True, "singular_values": []}
+    W = landscape.model.forward(theta)
     dec = numerical_rank(W)
-    out: dict[str, Any] = {"rank": dec.rank, "r": arch.r, "rank_gap": dec.gap,
-                           "rank_ambiguous": dec.ambiguous,
+    out: dict[str, Any] = {"image": img.to_dict(), "rank": dec.rank, "r": img.r,
+                           "rank_gap": dec.gap, "rank_ambiguous": dec.ambiguous,
                            "singular_values": dec.singular_values.tolist()}
-    if dec.rank != arch.r or dec.ambiguous:
+    if dec.rank != img.r or dec.ambiguous:
         return out
-    m, n = arch.end_to_end_shape
-    if arch.n_params * m * n <= 4_000_000:
+    m, n = img.end_to_end_shape
+    # for a linear network rank W = r already implies a maximal-rank dμ (Trager et al. 2020,
+    # Thm 4); any other model must show it, or the submersion argument does not apply
+    out["jacobian_required"] = landscape.model.linear_network is None
+    if landscape.n_params * m * n <= 4_000_000:
         jr = numerical_rank(landscape.model.jacobian(theta))
         out["jacobian_rank"] = jr.rank
-        out["jacobian_rank_expected"] = arch.r * (m + n - arch.r)
+        out["jacobian_rank_expected"] = img.r * (m + n - img.r)
         out["jacobian_ambiguous"] = jr.ambiguous
     loss = landscape.loss
     G = loss.grad(W)
-    st = is_stationary_on_Mr(G, W, arch.r, tol=tol.stationarity_rtol,
+    st = is_stationary_on_Mr(G, W, img.r, tol=tol.stationarity_rtol,
                              scale=loss.magnitude(W).gradient)
     out["stationary"] = st.stationary
     out["stationarity_residuals"] = st.residuals
     out["stationarity_reason"] = st.reason
-    frame = stratum_frame(W, rank=arch.r)
+    frame = stratum_frame(W, rank=img.r)
     HR = sign * riemannian_hessian(loss, W, frame)
     eigs = np.linalg.eigvalsh(HR) if HR.size else np.zeros(0)
     thr = hessian_zero_threshold(eigs, 0.0, tol) if eigs.size else 0.0
@@ -721,20 +761,26 @@ class LocalMinimumCertificate(_CertificateBase):
             _check_number(rep, "zero threshold", self.threshold, thr)
             rep.add("no rank fields for a Hessian proof", self.rank is None and self.r is None,
                     rank=self.rank, r=self.r)
-            self._check_details(rep, {"inertia": ev["inertia"]})
+            self._check_details(rep, {"inertia": ev["inertia"]}, landscape)
             return rep
         ev = pure_point_evidence(landscape, th, self.sign, tol)
-        arch = landscape.arch
-        rep.add("rank W = r, unambiguous", ev["rank"] == arch.r and not ev["rank_ambiguous"],
-                rank=ev["rank"], r=arch.r, gap=ev["rank_gap"],
+        if not rep.add("the model declares its image M_r", ev["image"] is not None,
+                       reason=ev.get("reason")):
+            return rep
+        r = ev["r"]
+        rep.add("rank W = r, unambiguous", ev["rank"] == r and not ev["rank_ambiguous"],
+                rank=ev["rank"], r=r, gap=ev["rank_gap"],
                 singular_values=ev["singular_values"])
-        rep.add("stored rank and r match", self.rank == ev["rank"] and self.r == arch.r,
-                stored_rank=self.rank, stored_r=self.r, rank=ev["rank"], r=arch.r)
+        rep.add("stored rank and r match", self.rank == ev["rank"] and self.r == r,
+                stored_rank=self.rank, stored_r=self.r, rank=ev["rank"], r=r)
         if "riemannian_lambda_min" not in ev:
             return rep
+        if ev.get("jacobian_required"):
+            rep.add("dF(θ) has been ranked (required for a model other than μ_d)",
+                    "jacobian_rank" in ev)
         if "jacobian_rank" in ev:
-            rep.add("dμ(θ) has maximal rank r(d_h + d_0 − r): μ locally open onto M_r "
-                    "(Trager et al. 2020, Thm 4)",
+            rep.add("dF(θ) has maximal rank r(d_h + d_0 − r): F is a local submersion onto "
+                    "M_r, hence locally open onto it (Trager et al. 2020, Thm 4 for μ_d)",
                     ev["jacobian_rank"] == ev["jacobian_rank_expected"]
                     and not ev["jacobian_ambiguous"], jacobian_rank=ev["jacobian_rank"],
                     expected=ev["jacobian_rank_expected"])
@@ -747,10 +793,10 @@ class LocalMinimumCertificate(_CertificateBase):
         _check_number(rep, "smallest eigenvalue", self.lambda_min, lam, atol=thr)
         _check_number(rep, "zero threshold", self.threshold, thr)
         self._check_details(rep, {"riemannian_inertia": ev["riemannian_inertia"],
-                                  "stratum_dimension": ev["stratum_dimension"]})
+                                  "stratum_dimension": ev["stratum_dimension"]}, landscape)
         return rep
 
-    def _check_details(self, rep: CheckReport, recomputed: dict) -> None:
+    def _check_details(self, rep: CheckReport, recomputed: dict, landscape=None) -> None:
         known = set(recomputed) | {"locally_open"}
         extra = sorted(set(self.details) - known)
         rep.add("details hold only re-checked fields", not extra, unknown=extra)
@@ -760,6 +806,11 @@ class LocalMinimumCertificate(_CertificateBase):
                         stored=self.details[k], recomputed=v)
         if "locally_open" in self.details:
             from dlnscape.geometry import is_locally_open
+
+            if not rep.add("local openness is a statement about μ_d (a LinearNetwork)",
+                           landscape is not None
+                           and landscape.model.linear_network is not None):
+                return
 
             op = is_locally_open(self.theta)
             st = self.details["locally_open"] or {}
@@ -821,13 +872,12 @@ class GlobalMinimumCertificate(_CertificateBase):
         if base is None:
             return rep
         th, L0 = base.theta, base.value
-        try:
-            from dlnscape.functional import global_minimum
-        except ImportError as e:  # pragma: no cover - functional is part of the package
-            rep.add("global-minimum oracle available", False, error=str(e))
+        img = landscape.model.image
+        if not rep.add("the model declares its image M_r", img is not None,
+                       reason=landscape.model.image_reason if img is None else ""):
             return rep
-        gm = global_minimum(landscape.loss, landscape.arch)
-        if not rep.add("an independent global minimum exists", gm is not None):
+        gm, why = landscape.model.global_minimum_report(landscape.loss)
+        if not rep.add("an independent global minimum exists", gm is not None, reason=why):
             return rep
         gv = float(gm.value)
         gtol = global_tolerance(gm, base.scale, tol)
@@ -839,14 +889,13 @@ class GlobalMinimumCertificate(_CertificateBase):
         rep.add("the oracle's minimiser attains its value", abs(lW - gv) <= gtol,
                 l_at_minimiser=lW, value=gv, tol=gtol)
         rk = numerical_rank(np.asarray(gm.W))
-        rep.add("the oracle's minimiser lies in M_r", rk.rank <= landscape.arch.r,
-                rank=rk.rank, r=landscape.arch.r)
+        rep.add("the oracle's minimiser lies in M_r", rk.rank <= img.r, rank=rk.rank, r=img.r)
         rep.add("L(theta) equals the global minimum value (relative to the value scale)",
                 abs(L0 - gv) <= gtol, value=L0, global_value=gv, difference=L0 - gv, tol=gtol)
         from dlnscape.geometry.manifold import is_stationary_on_Mr
 
-        W = end_to_end(th)
-        st = is_stationary_on_Mr(landscape.loss.grad(W), W, landscape.arch.r,
+        W = landscape.model.forward(th)
+        st = is_stationary_on_Mr(landscape.loss.grad(W), W, img.r,
                                  tol=tol.stationarity_rtol,
                                  scale=landscape.loss.magnitude(W).gradient)
         rep.add("W is stationary on M_r, as every minimiser of l on M_r is (Hofflin 2023, "
@@ -933,7 +982,7 @@ def check_verdict(landscape: Landscape, theta, verdict: str, certs: Sequence,
                 any(c.sense == "descent" and c.method == "negative_curvature" for c in escapes),
                 methods=[c.method for c in escapes])
     if verdict == "degenerate_saddle":
-        th = check_point(landscape.arch, theta, "theta")
+        th = landscape.model.check(theta, "theta")
         rel = relative_gradient_at(landscape, th)[0]
         if landscape.n_params <= dense_max_params:
             ev = hessian_evidence(landscape, th, rel, 1.0, tol)

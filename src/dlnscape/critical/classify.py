@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg as sla
 
-from dlnscape.architecture import Point, end_to_end
+from dlnscape.architecture import Point
 from dlnscape.critical.certificates import (
     REQUIRED,
     CheckReport,
     EscapeCertificate,
     GlobalMinimumCertificate,
     LocalMinimumCertificate,
+    MinimumMethod,
+    Verdict,
     check_verdict,
     global_tolerance,
     pure_point_evidence,
@@ -52,15 +54,7 @@ from dlnscape.tolerances import (
     relative_gradient_at,
 )
 
-VERDICTS = (
-    "global_minimum",
-    "local_minimum",
-    "strict_saddle",
-    "degenerate_saddle",
-    "local_maximum",
-    "not_critical",
-    "undetermined",
-)
+VERDICTS = tuple(v.value for v in Verdict)
 
 
 @dataclass(frozen=True)
@@ -110,7 +104,7 @@ class HessianSummary:
 class Classification:
     """The verdict on a point with the numbers behind it and its certificate(s)."""
 
-    verdict: str
+    verdict: Verdict
     theta: Point
     value: float
     gradient_norm: float
@@ -231,7 +225,7 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, re
     P = landscape.n_params
     if P <= budget.dense_max_params:
         H = landscape.hessian(theta)
-        D = balance_scales(theta)
+        D = balance_scales(landscape, theta)
         if np.any(H):
             ev, V = np.linalg.eigh(D[:, None] * H * D[None, :])
         else:
@@ -256,33 +250,35 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, re
 
 
 def _global(landscape: Landscape):
+    """The model's global-minimum oracle (declared structure): ``(GlobalMinimum | None,
+    reason)``."""
     try:
-        from dlnscape.functional import global_minimum
-    except ImportError:  # pragma: no cover
-        return None, "dlnscape.functional.global_minimum is unavailable"
-    try:
-        gm = global_minimum(landscape.loss, landscape.arch)
+        return landscape.model.global_minimum_report(landscape.loss)
     except DlnscapeError as e:
         return None, f"global minimum oracle failed: {e}"
-    if gm is None:
-        return None, "no global-minimum oracle for this loss and architecture"
-    return gm, ""
 
 
 def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: str,
                       tol: Tolerances):
-    """Try the pure-point proof; (certificate | None, reason)."""
-    arch = landscape.arch
+    """Try the pure-point (submersion onto the declared image M_r) proof; (certificate | None,
+    reason)."""
     sign = 1.0 if sense == "minimum" else -1.0
     ev = pure_point_evidence(landscape, theta, sign, tol)
+    if ev["image"] is None:
+        return None, f"the pure-point proof needs a declared image M_r ({ev['reason']})"
+    r = ev["r"]
     if ev["rank_ambiguous"]:
         return None, f"the rank decision for W is ambiguous (gap {ev['rank_gap']:.3g})"
-    if ev["rank"] != arch.r:
-        return None, (f"rank W = {ev['rank']} < r = {arch.r}: the point is degenerate, the "
+    if ev["rank"] != r:
+        return None, (f"rank W = {ev['rank']} < r = {r}: the point is degenerate, the "
                       "pure-point proof (rank W = r) does not apply")
+    if ev.get("jacobian_required") and "jacobian_rank" not in ev:
+        return None, "dF(θ) is too large to rank, so F is not shown to be a submersion"
     if ev.get("jacobian_rank", ev.get("jacobian_rank_expected")) != ev.get(
             "jacobian_rank_expected") or ev.get("jacobian_ambiguous"):
-        return None, "dμ(θ) does not have maximal rank"  # pragma: no cover - rank W = r
+        return None, (f"dF(θ) does not have maximal rank r(m + n − r) = "
+                      f"{ev.get('jacobian_rank_expected')} (rank {ev.get('jacobian_rank')}), so "
+                      "F is not a local submersion onto M_r")
     if ev["stationary"] is not True:
         return None, f"W is not stationary on M_r ({ev['stationarity_reason']})"
     if ev["stratum_dimension"] == 0:
@@ -294,16 +290,23 @@ def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: s
                       f"{tuple(ev['riemannian_inertia'])})")
     details = {"riemannian_inertia": ev["riemannian_inertia"],
                "stratum_dimension": ev["stratum_dimension"]}
-    cert = LocalMinimumCertificate(tuple(theta), value, "pure_riemannian", lam, thr, sense=sense,
-                                   rank=ev["rank"], r=arch.r, details=details)
+    cert = LocalMinimumCertificate(tuple(theta), value, MinimumMethod.PURE_RIEMANNIAN, lam, thr,
+                                   sense=sense, rank=ev["rank"], r=r, details=details)
     return cert, ""
 
 
-def _rank_info(theta: Point, arch) -> tuple[dict, object | None]:
-    dec = numerical_rank(end_to_end(theta))
-    info = {"rank": dec.rank, "r": arch.r, "degenerate": dec.rank < arch.r,
+def _rank_info(landscape: Landscape, theta: Point) -> tuple[dict, object | None]:
+    """Rank of F(θ) against the declared image (and μ_d's rank profile for linear networks)."""
+    img = landscape.model.image
+    if img is None:
+        return {"rank": None, "r": None, "degenerate": None, "ambiguous": None,
+                "reason": landscape.model.image_reason}, None
+    dec = numerical_rank(landscape.model.forward(theta))
+    info = {"rank": dec.rank, "r": img.r, "degenerate": dec.rank < img.r,
             "ambiguous": dec.ambiguous, "gap": dec.gap,
             "singular_values": dec.singular_values.tolist()}
+    if landscape.model.linear_network is None:
+        return info, None
     from dlnscape.geometry import rank_profile
 
     try:
@@ -313,6 +316,8 @@ def _rank_info(theta: Point, arch) -> tuple[dict, object | None]:
 
 
 def _critical_type(landscape: Landscape, theta: Point, profile):
+    if landscape.model.linear_network is None or landscape.model.image is None:
+        return None
     from dlnscape.geometry import critical_type
 
     try:
@@ -333,6 +338,77 @@ _REFS = {
 }
 
 
+def _as_budget(budget) -> ClassifyBudget:
+    if isinstance(budget, dict):
+        b = dict(budget)
+        try:
+            if isinstance(b.get("escape"), dict):
+                b["escape"] = EscapeBudget(**b["escape"])
+            budget = ClassifyBudget(**b)
+        except TypeError as e:
+            raise DlnscapeError(
+                f"budget: expected a ClassifyBudget or a dict of its fields (dense_max_params, "
+                f"escape={{directions, curves, fiber_moves, seconds}}, cubic_pairs): {e}"
+            ) from None
+    budget = budget or ClassifyBudget()
+    if not isinstance(budget, ClassifyBudget):
+        raise DlnscapeError(f"budget: expected a ClassifyBudget or a dict, got {budget!r}")
+    return budget
+
+
+class _Run:
+    """One classification: the point's facts, the accumulated reasons and attempts, and
+    :meth:`done`, which re-checks the evidence before a verdict is returned."""
+
+    def __init__(self, landscape: Landscape, theta, budget: ClassifyBudget, tol: Tolerances,
+                 gen: np.random.Generator) -> None:
+        self.t_start = time.perf_counter()
+        self.L, self.budget, self.tol, self.gen = landscape, budget, tol, gen
+        self.theta = landscape.point(theta)
+        self.value = landscape.value(self.theta)
+        self.rel, self.gnorm, self.scale = relative_gradient_at(landscape, self.theta)
+        self.rank, self.profile = _rank_info(landscape, self.theta)
+        self.ctype = None
+        self.reasons: list[str] = []
+        self.attempts: list[dict] = []
+        self.hess: HessianSummary | None = None
+        self.Hdata = None
+        self.gm, self.why_no_gm, self.gval, self.gtol = None, "", None, None
+
+    @property
+    def dense(self) -> _Dense | None:
+        return self.Hdata if isinstance(self.Hdata, _Dense) else None
+
+    def done(self, verdict: Verdict, order=None, cert=None, extra=(), expl: str = ""
+             ) -> Classification:
+        L, tol, theta = self.L, self.tol, self.theta
+        certs = [c for c in ([cert] + list(extra)) if c is not None]
+        rep = check_verdict(L, theta, verdict, certs, tol, self.budget.dense_max_params)
+        if not rep.ok:
+            failed = [f["check"] for f in rep.failures]
+            bad = {f["index"] for f in rep.failures if "index" in f}
+            self.reasons.append(f"the evidence for {verdict!r} does not re-check ("
+                                + "; ".join(failed[:4]) + "), so the verdict is not claimed")
+            verdict = Verdict.UNDETERMINED
+            certs = [c for i, c in enumerate(certs) if i not in bad]
+            if not check_verdict(L, theta, verdict, certs, tol).ok:  # pragma: no cover
+                certs = []
+        cert, extra = (certs[0], tuple(certs[1:])) if certs else (None, ())
+        return Classification(
+            Verdict(verdict), theta, self.value, self.gnorm, self.rel,
+            self.rel <= tol.critical_rtol, self.hess, self.rank, self.profile, self.ctype, order,
+            cert, extra, self.gval, expl, tuple(self.reasons), tuple(self.attempts),
+            time.perf_counter() - self.t_start,
+        )
+
+    def escape(self, sense: str) -> EscapeCertificate | None:
+        cert, att = search_escape(self.L, self.theta, sense=sense, value=self.value,
+                                  **_spectral(self.dense, self.hess), budget=self.budget.escape,
+                                  rng=self.gen, tol=self.tol)
+        self.attempts.extend(att)
+        return cert
+
+
 def classify(
     landscape: Landscape,
     theta,
@@ -349,203 +425,200 @@ def classify(
     thresholds. The verdict and its certificates are re-checked once with the same check as
     ``Classification.verify`` before they are returned; a verdict whose evidence does not
     re-check becomes "undetermined" (with the failed checks in ``reasons``).
+
+    The steps: first order (:func:`_first_order`), smoothness, the Hessian
+    (:func:`_hessian`), negative curvature (:func:`_negative_curvature`), globality
+    (:func:`_globality`, only with a model that declares an oracle), a local-minimum proof
+    (:func:`_minimum_proof`) and the escape search (:func:`_degenerate`). Structure a model
+    does not declare (image M_r, fiber moves, a global-minimum oracle) is not used, and the
+    verdict says so ("globality unknown: …").
     """
-    t_start = time.perf_counter()
-    if isinstance(budget, dict):
-        b = dict(budget)
-        try:
-            if isinstance(b.get("escape"), dict):
-                b["escape"] = EscapeBudget(**b["escape"])
-            budget = ClassifyBudget(**b)
-        except TypeError as e:
-            raise DlnscapeError(
-                f"budget: expected a ClassifyBudget or a dict of its fields (dense_max_params, "
-                f"escape={{directions, curves, fiber_moves, seconds}}, cubic_pairs): {e}"
-            ) from None
-    budget = budget or ClassifyBudget()
-    if not isinstance(budget, ClassifyBudget):
-        raise DlnscapeError(f"budget: expected a ClassifyBudget or a dict, got {budget!r}")
-    tol = as_tolerances(tol)
-    gen = np.random.default_rng(rng)
-    theta = landscape._point(theta)
-    arch = landscape.arch
-    value = landscape.value(theta)
-    rel, gnorm, scale = relative_gradient_at(landscape, theta)
-    rank, profile = _rank_info(theta, arch)
-    ctype = None
-    reasons: list[str] = []
-    attempts: list[dict] = []
+    run = _Run(landscape, theta, _as_budget(budget), as_tolerances(tol),
+               np.random.default_rng(rng))
+    out = _first_order(run) or _nonsmooth(run)
+    if out is not None:
+        return out
+    run.ctype = _critical_type(landscape, run.theta, run.profile)
+    run.hess, run.Hdata = _hessian(landscape, run.theta, run.budget, run.gen, run.rel, run.tol)
+    if run.hess.method.startswith("lanczos (not converged"):
+        run.reasons.append(f"the extreme Hessian eigenvalues did not converge ({run.hess.method})")
+        return run.done(Verdict.UNDETERMINED,
+                        expl="Undetermined: the matrix-free eigensolver did not converge, so "
+                             "the Hessian's inertia is unknown.")
+    if run.hess.n_negative:
+        return _negative_curvature(run)
+    return _globality(run) or _minimum_proof(run) or _degenerate(run)
 
-    def done(verdict, hess=None, order=None, cert=None, extra=(), gval=None, expl=""):
-        certs = [c for c in ([cert] + list(extra)) if c is not None]
-        rep = check_verdict(landscape, theta, verdict, certs, tol, budget.dense_max_params)
-        if not rep.ok:
-            failed = [f["check"] for f in rep.failures]
-            bad = {f["index"] for f in rep.failures if "index" in f}
-            reasons.append(f"the evidence for {verdict!r} does not re-check ("
-                           + "; ".join(failed[:4]) + "), so the verdict is not claimed")
-            verdict = "undetermined"
-            certs = [c for i, c in enumerate(certs) if i not in bad]
-            if not check_verdict(landscape, theta, verdict, certs, tol).ok:  # pragma: no cover
-                certs = []
-        cert, extra = (certs[0], tuple(certs[1:])) if certs else (None, ())
-        return Classification(
-            verdict, theta, value, gnorm, rel, rel <= tol.critical_rtol, hess, rank, profile,
-            ctype, order, cert, extra, gval, expl, tuple(reasons), tuple(attempts),
-            time.perf_counter() - t_start,
-        )
 
-    if rel > tol.critical_rtol:
-        cert = gradient_escape(landscape, theta, value, tol=tol)
-        order = CriticalityOrder(0, True, "gradient", rel, None, None, None, None, 0,
-                                 f"relative gradient {rel:.3g} > {tol.critical_rtol:g}")
-        return done("not_critical", order=order, cert=cert,
-                    expl=(f"Not critical: the relative gradient {rel:.3g} exceeds "
+def _first_order(run: _Run) -> Classification | None:
+    tol = run.tol
+    if run.rel <= tol.critical_rtol:
+        return None
+    cert = gradient_escape(run.L, run.theta, run.value, tol=tol)
+    order = CriticalityOrder(0, True, "gradient", run.rel, None, None, None, None, 0,
+                             f"relative gradient {run.rel:.3g} > {tol.critical_rtol:g}")
+    return run.done(Verdict.NOT_CRITICAL, order=order, cert=cert,
+                    expl=(f"Not critical: the relative gradient {run.rel:.3g} exceeds "
                           f"{tol.critical_rtol:g}; the loss decreases along −∇L (certificate "
                           "points)."))
 
-    ctype = _critical_type(landscape, theta, profile)
-    hess, Hdata = _hessian(landscape, theta, budget, gen, rel, tol)
-    dense = hess.eigenvalues is not None
-    H = Hdata if dense else None
-    if hess.method.startswith("lanczos (not converged"):
-        reasons.append(f"the extreme Hessian eigenvalues did not converge ({hess.method})")
-        return done("undetermined", hess,
-                    expl="Undetermined: the matrix-free eigensolver did not converge, so the "
-                         "Hessian's inertia is unknown.")
-    gm, why_no_gm, gval, gtol = None, "", None, None
-    if not hess.n_negative:  # the oracle matters only when the Hessian is PSD
-        gm, why_no_gm = _global(landscape)
-        gval = None if gm is None else float(gm.value)
-        gtol = None if gm is None else global_tolerance(gm, scale, tol)
 
-    # ---- a negative eigenvalue: strict saddle (or a local maximum if negative definite) -----
-    if hess.n_negative:
-        v = H.direction(0) if dense else Hdata[0].vectors[:, 0]
-        down = _curve_cert(landscape, theta, value, v, "descent", tol)
-        if down is None:
-            down = _second_order(landscape, theta, value, H, Hdata, "descent", tol)
-        order = CriticalityOrder(1, True, "hessian", rel, hess.n_negative,
-                                 hess.n_zero if dense else None, None, None, 0,
-                                 f"λ_min = {hess.lambda_min:.3g} < 0")
-        if hess.n_positive:
-            up = _ascent_cert(landscape, theta, value, H, Hdata, hess, tol)
-            if up is None:
-                up = _second_order(landscape, theta, value, H, Hdata, "ascent", tol)
-            if down is None or up is None:
-                reasons.append("the eigenvector lines did not give verifiable escape points")
-                return done("undetermined", hess, order, gval=gval,
+def _nonsmooth(run: _Run) -> Classification | None:
+    """At a kink of the model (e.g. a ReLU pre-activation at 0) derivative-based evidence
+    says nothing: undetermined, with the model's reason."""
+    why = run.L.model.nonsmooth_reason(run.theta)
+    if why is None:
+        return None
+    run.reasons.append(f"the model is not differentiable at θ: {why}")
+    return run.done(Verdict.UNDETERMINED,
+                    expl="Undetermined: the model is not twice differentiable at θ, so no "
+                         f"derivative-based verdict applies ({why}).")
+
+
+def _negative_curvature(run: _Run) -> Classification:
+    """A negative eigenvalue: a strict saddle (or a local maximum if negative definite)."""
+    L, theta, value, hess, tol = run.L, run.theta, run.value, run.hess, run.tol
+    H, Hdata = run.dense, run.Hdata
+    v = H.direction(0) if H is not None else Hdata[0].vectors[:, 0]
+    down = _curve_cert(L, theta, value, v, "descent", tol)
+    if down is None:
+        down = _second_order(L, theta, value, H, Hdata, "descent", tol)
+    order = CriticalityOrder(1, True, "hessian", run.rel, hess.n_negative,
+                             hess.n_zero if H is not None else None, None, None, 0,
+                             f"λ_min = {hess.lambda_min:.3g} < 0")
+    if hess.n_positive:
+        up = _ascent_cert(L, theta, value, H, Hdata, hess, tol)
+        if up is None:
+            up = _second_order(L, theta, value, H, Hdata, "ascent", tol)
+        if down is None or up is None:
+            run.reasons.append("the eigenvector lines did not give verifiable escape points")
+            return run.done(Verdict.UNDETERMINED, order,
                             expl="Indefinite Hessian, but the escape points could not be "
                                  "certified above rounding.")
-            return done("strict_saddle", hess, order, down, (up,), gval,
+        return run.done(Verdict.STRICT_SADDLE, order, down, (up,),
                         f"Strict saddle: the Hessian has {hess.n_negative} negative "
                         f"eigenvalue(s) (λ_min = {hess.lambda_min:.3g}) and a positive one "
                         f"(λ_max = {hess.lambda_max:.3g}); the loss decreases and increases "
                         "along the two eigenvector lines (certificates: points, or the "
                         "violated second-order condition).")
-        if dense and hess.n_zero == 0:
-            cert = LocalMinimumCertificate(theta, value, "positive_definite_hessian",
-                                           float(-hess.lambda_max), hess.threshold,
-                                           sense="maximum")
-            return done("local_maximum", hess, order, cert, (), gval,
+    if H is not None and hess.n_zero == 0:
+        cert = LocalMinimumCertificate(theta, value, MinimumMethod.POSITIVE_DEFINITE_HESSIAN,
+                                       float(-hess.lambda_max), hess.threshold, sense="maximum")
+        return run.done(Verdict.LOCAL_MAXIMUM, order, cert, (),
                         "Local maximum: critical with a negative definite Hessian.")
-        up, att = search_escape(landscape, theta, sense="ascent", value=value,
-                                **_spectral(H, hess), budget=budget.escape, rng=gen, tol=tol)
-        attempts.extend(att)
-        if up is not None and down is not None:
-            return done("strict_saddle", hess, order, down, (up,), gval,
+    up = run.escape("ascent")
+    if up is not None and down is not None:
+        return run.done(Verdict.STRICT_SADDLE, order, down, (up,),
                         "Strict saddle: negative curvature, and an ascent was found although "
                         "the Hessian is negative semidefinite.")
-        reasons.append("negative semidefinite singular Hessian and no ascent found: "
+    run.reasons.append("negative semidefinite singular Hessian and no ascent found: "
                        "could be a degenerate local maximum")
-        return done("undetermined", hess, order, gval=gval,
+    return run.done(Verdict.UNDETERMINED, order,
                     expl="Undetermined: negative curvature proves it is not a local minimum, "
                          "but no proof either way about local maximality.")
 
-    # ---- PSD Hessian ---------------------------------------------------------------------------
-    stationary_Mr = None
-    if gm is not None and abs(value - gval) <= gtol:
+
+def _globality(run: _Run) -> Classification | None:
+    """With a PSD Hessian: the model's global-minimum oracle, when it declares one."""
+    L, theta, value, tol = run.L, run.theta, run.value, run.tol
+    run.gm, run.why_no_gm = _global(L)
+    gm = run.gm
+    if gm is None:
+        return None
+    run.gval = gval = float(gm.value)
+    run.gtol = gtol = global_tolerance(gm, run.scale, tol)
+    if abs(value - gval) <= gtol:
         from dlnscape.geometry.manifold import is_stationary_on_Mr
 
-        W = end_to_end(theta)
-        stationary_Mr = is_stationary_on_Mr(landscape.loss.grad(W), W, arch.r,
-                                            tol=tol.stationarity_rtol,
-                                            scale=landscape.loss.magnitude(W).gradient)
-        if stationary_Mr.stationary is not True:
-            reasons.append(
-                f"L(θ) is within the oracle's tolerance {gtol:.2g} of the global minimum, but W "
-                f"is not stationary on M_r ({stationary_Mr.reason}), so it is not a minimiser "
-                "(Hofflin 2023, Lem 3.2): the tolerance cannot separate the values")
-    if gm is not None and abs(value - gval) <= gtol and stationary_Mr.stationary is True:
-        cert = GlobalMinimumCertificate(theta, value, gval, gtol, gm.method,
-                                        {"oracle": gm.method})
-        order = _min_order(landscape, theta, hess)
-        return done("global_minimum", hess, order, cert, (), gval,
-                    f"Global minimum: L(θ) = {value:.12g} equals min l on M_r = {gval:.12g} "
-                    f"(|difference| ≤ {gtol:.2g}), computed independently by "
-                    f"{gm.method} (Trager et al. 2020 §3.3/Thm 12; Nouiehed–Razaviyayn Lem 7).")
-    if gm is not None and value < gval - gtol:
-        reasons.append(f"L(θ) = {value:.12g} is below the oracle's global minimum {gval:.12g}: "
-                       "the oracle and the point disagree")
-        return done("undetermined", hess, None, gval=gval,
-                    expl="Undetermined: inconsistent global-minimum oracle.")
-    not_global = gm is not None
-    glob_txt = (f"not global: min l on M_r = {gval:.6g}" if not_global else
-                f"globality unknown: {why_no_gm}")
+        W = L.model.forward(theta)
+        st = is_stationary_on_Mr(L.loss.grad(W), W, L.model.image.r, tol=tol.stationarity_rtol,
+                                 scale=L.loss.magnitude(W).gradient)
+        if st.stationary is True:
+            cert = GlobalMinimumCertificate(theta, value, gval, gtol, gm.method,
+                                            {"oracle": gm.method})
+            return run.done(Verdict.GLOBAL_MINIMUM, _min_order(L, theta, run.hess), cert, (),
+                            f"Global minimum: L(θ) = {value:.12g} equals min l on M_r = "
+                            f"{gval:.12g} (|difference| ≤ {gtol:.2g}), computed independently "
+                            f"by {gm.method} (Trager et al. 2020 §3.3/Thm 12; "
+                            "Nouiehed–Razaviyayn Lem 7).")
+        run.reasons.append(
+            f"L(θ) is within the oracle's tolerance {gtol:.2g} of the global minimum, but W "
+            f"is not stationary on M_r ({st.reason}), so it is not a minimiser "
+            "(Hofflin 2023, Lem 3.2): the tolerance cannot separate the values")
+        return None
+    if value < gval - gtol:
+        run.reasons.append(f"L(θ) = {value:.12g} is below the oracle's global minimum "
+                           f"{gval:.12g}: the oracle and the point disagree")
+        return run.done(Verdict.UNDETERMINED, None,
+                        expl="Undetermined: inconsistent global-minimum oracle.")
+    return None
 
-    if dense and hess.n_zero == 0:
-        cert = LocalMinimumCertificate(theta, value, "positive_definite_hessian",
+
+def _globality_text(run: _Run) -> str:
+    if run.gm is not None:
+        return f"not global: min l on M_r = {run.gval:.6g}"
+    return f"globality unknown: {run.why_no_gm}"
+
+
+def _minimum_proof(run: _Run) -> Classification | None:
+    """A local-minimum proof: a positive definite Hessian, or a pure point (submersion onto the
+    declared image with a positive definite Riemannian Hessian)."""
+    L, theta, value, hess = run.L, run.theta, run.value, run.hess
+    glob_txt = _globality_text(run)
+    if run.dense is not None and hess.n_zero == 0:
+        cert = LocalMinimumCertificate(theta, value, MinimumMethod.POSITIVE_DEFINITE_HESSIAN,
                                        hess.lambda_min, hess.threshold)
-        order = _min_order(landscape, theta, hess)
-        return done("local_minimum", hess, order, cert, (), gval,
-                    f"Local minimum ({glob_txt}): critical with a positive definite Hessian "
-                    f"(λ_min = {hess.lambda_min:.3g}).")
-
-    cert, why_not_pure = _pure_certificate(landscape, theta, value, "minimum", tol)
+        return run.done(Verdict.LOCAL_MINIMUM, _min_order(L, theta, hess), cert, (),
+                        f"Local minimum ({glob_txt}): critical with a positive definite "
+                        f"Hessian (λ_min = {hess.lambda_min:.3g}).")
+    cert, why_not_pure = _pure_certificate(L, theta, value, "minimum", run.tol)
     if cert is not None:
-        order = _min_order(landscape, theta, hess)
-        return done("local_minimum", hess, order, cert, (), gval,
-                    f"Local minimum ({glob_txt}): a pure point with rank W = r = {arch.r}, so μ "
-                    "is a local submersion onto M_r (Trager et al. 2020, Thm 4; locally open, "
-                    "Nouiehed–Razaviyayn Lem 10), W is stationary on M_r and the Riemannian "
-                    "Hessian of l there is positive definite (Trager et al. 2020, Prop 6).")
-    reasons.append(f"no local-minimum proof: {why_not_pure}")
+        r = L.model.image.r
+        return run.done(Verdict.LOCAL_MINIMUM, _min_order(L, theta, hess), cert, (),
+                        f"Local minimum ({glob_txt}): a pure point with rank W = r = {r}, so "
+                        "the model is a local submersion onto M_r (Trager et al. 2020, Thm 4; "
+                        "locally open, Nouiehed–Razaviyayn Lem 10), W is stationary on M_r "
+                        "and the Riemannian Hessian of l there is positive definite (Trager "
+                        "et al. 2020, Prop 6).")
+    run.reasons.append(f"no local-minimum proof: {why_not_pure}")
+    return None
 
-    spec = _spectral(H, hess)
+
+def _degenerate(run: _Run) -> Classification:
+    """PSD singular Hessian and no minimum proof: search for an escape (and a way up)."""
+    L, theta, hess, budget = run.L, run.theta, run.hess, run.budget
+    spec = _spectral(run.dense, hess)
     order = None
-    if dense:
-        order = criticality_order(landscape, theta, eigenvalues=spec["eigvals"],
+    if run.dense is not None:
+        order = criticality_order(L, theta, eigenvalues=spec["eigvals"],
                                   eigenvectors=spec["eigvecs"], max_pairs=budget.cubic_pairs,
-                                  threshold=hess.threshold, rng=gen)
-    down, att = search_escape(landscape, theta, sense="descent", value=value, **spec,
-                              budget=budget.escape, rng=gen, tol=tol)
-    attempts.extend(att)
+                                  threshold=hess.threshold, rng=run.gen)
+    down = run.escape("descent")
     if down is None:
-        reasons.append("no escape found within the budget " + str(budget.escape.to_dict()))
-        return done("undetermined", hess, order, gval=gval,
-                    expl="Undetermined: the Hessian is positive semidefinite and singular, no "
-                         "local-minimum proof applies, and no escape was found; failing to "
-                         "escape proves nothing (curved escapes may exist).")
+        run.reasons.append("no escape found within the budget " + str(budget.escape.to_dict()))
+        return run.done(Verdict.UNDETERMINED, order,
+                        expl="Undetermined: the Hessian is positive semidefinite and singular, "
+                             "no local-minimum proof applies, and no escape was found; failing "
+                             "to escape proves nothing (curved escapes may exist); "
+                             + _globality_text(run) + ".")
     if hess.n_positive:
-        up = _ascent_cert(landscape, theta, value, H, Hdata, hess, tol)
+        up = _ascent_cert(L, theta, run.value, run.dense, run.Hdata, hess, run.tol)
     else:
-        up, att = search_escape(landscape, theta, sense="ascent", value=value, **spec,
-                                budget=budget.escape, rng=gen, tol=tol)
-        attempts.extend(att)
+        up = run.escape("ascent")
     if up is None:
-        reasons.append("an escape downward was found but no way up (could be a local maximum "
-                       "with a zero Hessian)")
-        return done("undetermined", hess, order, down, (), gval,
-                    expl="Undetermined: not a local minimum (escape certificate), but local "
-                         "maximality could not be excluded.")
-    return done("degenerate_saddle", hess, order, down, (up,), gval,
-                f"Degenerate saddle: the Hessian is positive semidefinite (no negative "
-                f"eigenvalue, {hess.n_zero} zero) yet the loss decreases along "
-                f"{_REFS.get(down.method, down.method)}"
-                + (f"; leading term {down.taylor_coefficient:.3g}·t^{down.taylor_order}"
-                   if down.taylor_order is not None else "")
-                + ". Not a local minimum"
-                + (f"; min l on M_r = {gval:.6g}." if not_global else "."))
+        run.reasons.append("an escape downward was found but no way up (could be a local "
+                           "maximum with a zero Hessian)")
+        return run.done(Verdict.UNDETERMINED, order, down, (),
+                        expl="Undetermined: not a local minimum (escape certificate), but local "
+                             "maximality could not be excluded.")
+    return run.done(Verdict.DEGENERATE_SADDLE, order, down, (up,),
+                    f"Degenerate saddle: the Hessian is positive semidefinite (no negative "
+                    f"eigenvalue, {hess.n_zero} zero) yet the loss decreases along "
+                    f"{_REFS.get(down.method, down.method)}"
+                    + (f"; leading term {down.taylor_coefficient:.3g}·t^{down.taylor_order}"
+                       if down.taylor_order is not None else "")
+                    + ". Not a local minimum"
+                    + (f"; min l on M_r = {run.gval:.6g}." if run.gm is not None else "."))
 
 
 def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | None:
@@ -606,12 +679,11 @@ def _spectral(dense, hess: HessianSummary) -> dict:
 
 
 def _curve_cert(landscape, theta, value, v, sense, tol) -> EscapeCertificate | None:
-    from dlnscape.architecture import unpack
     from dlnscape.critical.escape import certificate_on_curve
 
     v = v / np.linalg.norm(v)
     curvature = float(v @ landscape.hvp_flat(theta, v))  # uᵀ∇²L u, re-checked by verify
-    return certificate_on_curve(landscape, theta, [unpack(landscape.arch, v)],
+    return certificate_on_curve(landscape, theta, [landscape.unpack(v)],
                                 "negative_curvature" if sense == "descent"
                                 else "positive_curvature",
                                 sense=sense, value=value, critical=True,

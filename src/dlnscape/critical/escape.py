@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnscape.architecture import Point, pack, unpack
+from dlnscape.architecture import Point, pack
 from dlnscape.critical._poly import (
     curve_product,
     curve_taylor,
@@ -75,7 +75,7 @@ class EscapeBudget:
 
 def _taylor_order_cap(landscape: Landscape, q: int) -> int | None:
     """``None`` (whole polynomial) for polynomial losses, a finite order otherwise."""
-    return None if landscape.loss.is_polynomial else max(4, 2 * q * landscape.arch.h)
+    return None if landscape.is_polynomial else max(4, 2 * q * landscape.layout.h)
 
 
 def certificate_on_curve(
@@ -107,7 +107,7 @@ def certificate_on_curve(
     facts = PointFacts(landscape, theta) if facts is None else facts
     sign = 1.0 if sense == "descent" else -1.0
     L0 = landscape.value(theta) if value is None else value
-    if order is None or landscape.loss.is_polynomial:
+    if order is None or landscape.is_polynomial:
         order = _taylor_order_cap(landscape, len(curve))
     c = sign * curve_taylor(landscape, theta, curve, order)
     c[0] = 0.0
@@ -185,7 +185,7 @@ class PointFacts:
             from dlnscape.critical._exact import supports_exact
             from dlnscape.critical._interval import is_exactly_critical
 
-            self._exact = bool(supports_exact(self._L.loss)
+            self._exact = bool(supports_exact(self._L)
                                and self._L.n_params <= EXACT_MAX_PARAMS
                                and is_exactly_critical(self._L, self._theta))
         return self._exact
@@ -209,7 +209,7 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
     if not facts.exact_ok:
         return None
     sign = 1.0 if sense == "descent" else -1.0
-    ex = exact_curve_taylor(landscape.loss, theta, curve)
+    ex = exact_curve_taylor(landscape, theta, curve)
     k, cke = exact_leading(ex)
     if k is None or sign * cke >= 0:
         return None
@@ -223,14 +223,14 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
             tstar = min(tstar, (abs(ck) / (2 * K * abs(c[j]))) ** (1.0 / (j - k)))
     j0 = max(0, int(np.floor(-np.log2(tstar))) - 1)
     exact0 = [fr(W) for W in theta]
-    E0 = exact_value(landscape.loss, exact0)
+    E0 = exact_value(landscape, exact0)
     from dlnscape.critical.certificates import _point_on_curve
 
     ts, pts, vals, diffs = [], [], [], []
     for j in range(j0, j0 + 40):
         t = 2.0 ** (-j)
         ex = exact_curve_point(theta, curve, t)
-        dL = exact_value(landscape.loss, ex) - E0
+        dL = exact_value(landscape, ex) - E0
         if sign * dL < 0:
             ts.append(t)
             pts.append(_point_on_curve(theta, curve, t))
@@ -279,7 +279,7 @@ class _Search:
         return time.perf_counter() - self.t0 > self.budget.seconds
 
     def vec_to_point(self, v: np.ndarray) -> Point:
-        return unpack(self.L.arch, np.asarray(v, dtype=np.float64))
+        return self.L.unpack(np.asarray(v, dtype=np.float64))
 
     def try_curve(
         self, curve_vecs: Sequence[np.ndarray], method: str, **details
@@ -351,8 +351,9 @@ def _descend_from_line(
     s: _Search, D: np.ndarray, method: str, **details
 ) -> EscapeCertificate | None:
     """Curve ``θ + tD − α t^p g_p`` where ``g_p`` is the first non-vanishing gradient term."""
-    h = s.L.arch.h
-    deg = 2 * h  # the gradient along a line has degree ≤ 2h − 1 for quadratic losses
+    # the gradient along a line is a polynomial of degree < deg L (2h − 1 for a quadratic loss
+    # of a linear network); a truncated series otherwise
+    deg = s.L.degree if s.L.degree is not None else 2 * s.L.layout.h
     gs = _gradient_along_line(s, D, deg)
     # relative to the largest term of the series, never to an absolute 1
     scale = max(float(np.linalg.norm(g)) for g in gs[1:]) if len(gs) > 1 else 0.0
@@ -378,27 +379,27 @@ def _descend_from_line(
 
 def _is_fiber_line(s: _Search, D: np.ndarray) -> bool:
     Dp = s.vec_to_point(D)
-    coeffs = curve_product(s.theta, [Dp])
-    # the size of the terms of μ(θ + tD): products of the layer norms
-    scale = float(np.prod([float(np.linalg.norm(W)) + float(np.linalg.norm(d))
-                           for W, d in zip(s.theta, Dp, strict=True)]))
+    model = s.L.model
+    coeffs = curve_product(s.L, s.theta, [Dp], _taylor_order_cap(s.L, 1) or 4)
+    # the size of the terms of F(θ + tD) (for μ_d: products of the layer norms)
+    moved = tuple(W + d for W, d in zip(s.theta, Dp, strict=True))
+    scale = max(model.scale(s.theta).output_size, model.scale(moved).output_size)
     return all(float(np.linalg.norm(c)) <= 1e-12 * scale for c in coeffs[1:])
 
 
 def _fiber_directions(s: _Search) -> list[tuple[str, np.ndarray]]:
-    try:
-        from dlnscape.geometry import fiber_moves
-    except ImportError:  # pragma: no cover - geometry is part of the package
+    model = s.L.model
+    seed = int(s.rng.integers(2**31))
+    first = model.fiber_moves(s.theta, rng=seed, delta=1.0, per_kernel=2)
+    if first is None:  # the model declares no fiber moves
         return []
     base = pack(s.theta)
     out: list[tuple[str, np.ndarray]] = []
-    seed = int(s.rng.integers(2**31))
-    first = fiber_moves(s.theta, rng=seed, delta=1.0, per_kernel=2)
     for mv in first:
         out.append((f"move W_{mv.layer} ({mv.side})", pack(mv.theta) - base))
     # chained moves: a second move at the moved point (kernels change after a move)
     for mv in first[: max(1, s.budget.fiber_moves // 4)]:
-        for mv2 in fiber_moves(mv.theta, rng=seed + 1, delta=1.0):
+        for mv2 in model.fiber_moves(mv.theta, rng=seed + 1, delta=1.0) or ():
             if mv2.layer != mv.layer:
                 out.append((f"moves W_{mv.layer} ({mv.side}) then W_{mv2.layer} ({mv2.side})",
                             pack(mv2.theta) - base))
@@ -523,7 +524,7 @@ def gradient_escape(landscape: Landscape, theta: Point, value: float | None = No
     g = landscape.grad_flat(theta)
     sign = 1.0 if sense == "descent" else -1.0
     d = -sign * g / max(float(np.linalg.norm(g)), 1e-300)
-    return certificate_on_curve(landscape, theta, [unpack(landscape.arch, d)], "gradient",
+    return certificate_on_curve(landscape, theta, [landscape.unpack(d)], "gradient",
                                 sense=sense, value=value, critical=False, tol=tol)
 
 
@@ -540,7 +541,7 @@ def curvature_certificate(landscape: Landscape, theta: Point, v: np.ndarray, sen
         return None
     v = np.asarray(v, dtype=np.float64)
     v = v / np.linalg.norm(v)
-    u = unpack(landscape.arch, v)
+    u = landscape.unpack(v)
     c2 = float(iv.line_second_coefficient(landscape, theta, u).mid())
     L0 = landscape.value(theta) if value is None else float(value)
     cert = EscapeCertificate(

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.sparse.linalg import LinearOperator
 
-from dlnscape.architecture import Point, pack, unpack
+from dlnscape.architecture import Point, pack
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import (
@@ -63,7 +63,7 @@ class CriticalPointSearch:
 
 
 def _result(landscape, x, method, n_iter, t0, msg, tol) -> CriticalPointSearch:
-    theta = unpack(landscape.arch, x)
+    theta = landscape.unpack(x)
     v = landscape.value(theta)
     rel, gn, _ = relative_gradient_at(landscape, theta)
     return CriticalPointSearch(theta, v, gn, rel, rel <= tol, method, int(n_iter),
@@ -75,14 +75,14 @@ def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 8,
     """A few minimum-norm Newton steps ``x ← x − ∇²L⁺∇L`` (kept only while they reduce ‖∇L‖,
     and with ``descent=True`` only while L does not increase beyond rounding)."""
     for _ in range(steps):
-        th = unpack(landscape.arch, x)
+        th = landscape.unpack(x)
         g = landscape.grad_flat(th)
         v = landscape.value(th)
         if relative_gradient_at(landscape, th)[0] <= tol * 1e-2:
             break
         step = np.linalg.lstsq(landscape.hessian(th), g, rcond=1e-12)[0]
         x_new = x - step
-        th_new = unpack(landscape.arch, x_new)
+        th_new = landscape.unpack(x_new)
         if np.linalg.norm(landscape.grad_flat(th_new)) >= np.linalg.norm(g):
             break
         if descent and landscape.value(th_new) > v + 1e-12 * point_scale(landscape, th).value:
@@ -115,16 +115,15 @@ def find_critical_point(
     if not (isinstance(max_iter, (int, np.integer)) and max_iter > 0):
         raise DlnscapeError(f"max_iter: expected a positive integer, got {max_iter!r}")
     t0 = time.perf_counter()
-    arch = landscape.arch
-    x = pack(landscape._point(theta0, "theta0"))
+    x = pack(landscape.point(theta0, "theta0"))
 
     def fun(v):
-        return landscape.grad_flat(unpack(arch, v))
+        return landscape.grad_flat(landscape.unpack(v))
 
     if method == "gd":
         eta = 1.0 if step is None else float(step)
         it = 0
-        th = unpack(arch, x)
+        th = landscape.unpack(x)
         val = landscape.value(th)
         for it in range(1, max_iter + 1):  # noqa: B007
             grads = landscape.grad(th)
@@ -134,7 +133,7 @@ def find_critical_point(
                 break
             while eta > 1e-16:
                 x_new = x - eta * g
-                th_new = unpack(arch, x_new)
+                th_new = landscape.unpack(x_new)
                 v_new = landscape.value(th_new)
                 if v_new <= val - 1e-4 * eta * gn * gn:
                     break
@@ -152,12 +151,12 @@ def find_critical_point(
             "n_iter", "seconds")], msg)
 
     if method == "newton":
-        jac = lambda v: landscape.hessian(unpack(arch, v))  # noqa: E731
+        jac = lambda v: landscape.hessian(landscape.unpack(v))  # noqa: E731
         sol = least_squares(fun, x, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15,
                             max_nfev=max_iter)
     else:
         def jac(v):
-            th = unpack(arch, v)
+            th = landscape.unpack(v)
             def mv(u):
                 return landscape.hvp_flat(th, np.ravel(u))
 

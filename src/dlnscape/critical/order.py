@@ -169,7 +169,7 @@ def criticality_order(
     test: a local minimum is k-critical for every k (Hofflin 2023, Def 2.4: ``(g∘c)(t) ≥ g(c(0))``
     along every curve), so the answer is 3 with that reason.
     """
-    theta = landscape._point(theta)
+    theta = landscape.point(theta)
     rel = relative_gradient_at(landscape, theta)[0]
     crit = DEFAULT_TOLERANCES.critical_rtol
     if rel > crit:

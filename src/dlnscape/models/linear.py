@@ -31,6 +31,7 @@ from dlnscape.architecture import (
     prefix_products,
     suffix_products,
 )
+from dlnscape.models.base import DeterminantalImage, HvpOperator, ModelScale, Parametrization
 
 #: ``(Z, Ż) ↦ (∇ℓ(Z), ∇²ℓ(Z)[Ż])`` on the output block ``Z = A_h``
 OutputDerivatives = Callable[[np.ndarray], np.ndarray]
@@ -48,16 +49,188 @@ class HvpState:
 
 
 @dataclass(frozen=True)
-class LinearNetwork:
-    """μ_d for an :class:`Architecture` (Trager et al. 2020, §2)."""
+class LinearNetwork(Parametrization):
+    """μ_d for an :class:`Architecture` (Trager et al. 2020, §2): a polynomial model of degree
+    h whose image is M_r (r = min widths), with the GL symmetry on hidden layers, fiber moves
+    and Eckart–Young / closed-form global minima declared."""
 
     arch: Architecture
+    polynomial_degree = None  # set per instance in __post_init__ (h)
+    ball_arithmetic = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.arch, Architecture):
+            object.__setattr__(self, "arch", Architecture(self.arch))
+        object.__setattr__(self, "polynomial_degree", self.arch.h)
+
+    def __repr__(self) -> str:
+        return f"LinearNetwork({list(self.arch.widths)})"
+
+    # -- protocol: layout, forward, structure ----------------------------------------------
+    @property
+    def shapes(self) -> tuple[tuple[int, int], ...]:
+        return self.arch.shapes
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        return self.arch.end_to_end_shape
+
+    @property
+    def block_names(self) -> tuple[str, ...]:
+        return tuple(f"W_{i}" for i in range(1, self.arch.h + 1))
+
+    @property
+    def layout(self) -> Architecture:
+        return self.arch
 
     def check(self, theta: Sequence[np.ndarray], name: str = "theta") -> Point:
         return check_point(self.arch, theta, name)
 
     def forward(self, theta: Point) -> np.ndarray:
         return end_to_end(theta)
+
+    def jax_forward(self, theta):
+        W = theta[0]
+        for Wi in theta[1:]:
+            W = Wi @ W
+        return W
+
+    def ring_forward(self, blocks, ring):
+        W = blocks[0]
+        for Wi in blocks[1:]:
+            W = ring.mul(Wi, W)
+        return W
+
+    def ring_pullback(self, blocks, G, ring):
+        """``W_{>k}ᵀ G W_{<k}ᵀ`` per layer (Hofflin 2023, Lem 3.1)."""
+        h = len(blocks)
+        out = []
+        for k in range(h):
+            left = G
+            for j in range(h - 1, k, -1):
+                left = ring.mul(ring.transpose(blocks[j]), left)
+            for j in range(k):
+                left = ring.mul(left, ring.transpose(blocks[j]))
+            out.append(left)
+        return out
+
+    @property
+    def image(self) -> DeterminantalImage:
+        m, n = self.arch.end_to_end_shape
+        return DeterminantalImage(m, n, self.arch.r)
+
+    def global_minimum_report(self, loss):
+        from dlnscape.functional.global_minimum import global_minimum_report
+
+        rep = global_minimum_report(loss, self.arch)
+        return rep.minimum, rep.reason
+
+    def fiber_moves(self, theta: Point, rng=None, delta: float = 1.0, per_kernel: int = 1):
+        from dlnscape.geometry.fibers import fiber_moves
+
+        return fiber_moves(theta, rng=rng, delta=delta, per_kernel=per_kernel)
+
+    def orbit_tangent(self, theta: Point):
+        from dlnscape.geometry.fibers import orbit_tangent_basis
+
+        return orbit_tangent_basis(theta)
+
+    @property
+    def linear_network(self) -> LinearNetwork:
+        return self
+
+    def to_dict(self) -> dict:
+        return {"model": "linear", "widths": list(self.arch.widths)}
+
+    def scale(self, theta: Point) -> ModelScale:
+        """W is a sum of terms of size Π‖W_j‖, and ``‖∂μ/∂W_k‖ ≤ Π_{j≠k}‖W_j‖``."""
+        norms = [float(np.linalg.norm(Wk)) for Wk in theta]
+        h = len(norms)
+        factors = []
+        for k in range(h):
+            p = 1.0
+            for j in range(h):
+                if j != k:
+                    p *= norms[j]
+            factors.append(p)
+        return ModelScale(float(np.prod(norms)), tuple(factors), tuple(norms))
+
+    def balance_scales(self, theta: Point) -> np.ndarray:
+        """``D = ‖W_k‖`` on layer k's block (normalised by the geometric mean).
+
+        Under a balanced rescaling ``W_k → s_k W_k`` (Π s_k = 1) the Hessian transforms as
+        ``S⁻¹∇²L S⁻¹`` while D becomes ``S D``, so ``D ∇²L D`` is unchanged: eigenvalue decisions
+        made on it are invariant, and by Sylvester's law its inertia is that of ∇²L. A zero layer
+        gets the geometric mean of the non-zero norms (1 when every layer is zero).
+        """
+        norms = np.array([float(np.linalg.norm(W)) for W in theta])
+        pos = norms[norms > 0]
+        fill = float(np.exp(np.mean(np.log(pos)))) if pos.size else 1.0
+        norms = np.where(norms > 0, norms, fill)
+        if pos.size:
+            norms = norms / fill
+        return np.concatenate([np.full(W.size, n) for W, n in zip(theta, norms, strict=True)])
+
+    # -- the loss composed with μ (backpropagation on data activations) ---------------------
+    def _data(self, loss):
+        """The loss's data form when backpropagating on ``W_k⋯W_1X`` (n columns) is cheaper
+        than on ``W`` (d_0 columns), else None."""
+        data = loss.data_form()
+        if data is not None and data.X.shape[1] > self.arch.d_in:
+            return None
+        return data
+
+    def loss_value(self, theta: Point, loss) -> float:
+        data = self._data(loss)
+        if data is not None:
+            Z = data.X
+            for W in theta:
+                Z = W @ Z
+            return float(data.value(Z))
+        return float(loss.value(end_to_end(theta)))
+
+    def loss_grad(self, theta: Point, loss) -> Point:
+        data = self._data(loss)
+        if data is not None:
+            acts = self.activations(theta, data.X)
+            return self.backprop(theta, acts, data.grad(acts[-1]))
+        acts = self.activations(theta)
+        return self.backprop(theta, acts, loss.grad(acts[-1]))
+
+    def hvp_operator(self, theta: Point, loss) -> HvpOperator:
+        data = self._data(loss)
+        if data is not None:
+            state = self.hvp_state(theta, data.X, data.grad, data.hvp)
+        else:
+            state = self.hvp_state(theta, None, loss.grad, loss.hvp)
+        return HvpOperator(lambda dtheta: self.hvp_apply(state, dtheta))
+
+    def hessian_bytes(self, loss) -> int:
+        P = self.arch.n_params
+        if loss.hessian_kronecker() is not None:
+            return 8 * 2 * P * P
+        m, n = self.arch.end_to_end_shape
+        return 8 * (2 * P * P + 2 * P * m * n)
+
+    def loss_hessian(self, theta: Point, loss) -> np.ndarray:
+        """``Jᵀ ∇²l J + ⟨∇l, d²μ⟩``; Kronecker Gauss–Newton blocks when ``∇²l = left ⊗ right``."""
+        W = end_to_end(theta)
+        G = loss.grad(W)
+        kron = loss.hessian_kronecker()
+        if kron is not None:
+            left, right = kron
+            H = self.kronecker_gauss_newton(theta, right, left)
+            return self.curvature_matrix(theta, G, out=H)
+        J = self.jacobian_columns(theta)  # (P, m, n)
+        HJ = loss.hessian_apply(W, J)
+        H = J.reshape(J.shape[0], -1) @ HJ.reshape(HJ.shape[0], -1).T
+        H = 0.5 * (H + H.T)
+        return self.curvature_matrix(theta, G, out=H)
+
+    def curvature_pullback(self, theta: Point, G: np.ndarray, dtheta: Point) -> Point:
+        """``⟨G, d²μ(θ)[θ̇, ·]⟩``: the HVP of the linear functional ``⟨G, μ⟩``."""
+        state = self.hvp_state(theta, None, lambda Z: G, lambda Z, Zd: np.zeros_like(Zd))
+        return self.hvp_apply(state, dtheta)
 
     # -- backpropagation on activations ---------------------------------------------------------
     @staticmethod
@@ -241,14 +414,3 @@ class LinearNetwork:
                 if j != i:
                     mirror(j, i)
         return out
-
-    # -- Taylor ------------------------------------------------------------------------------------
-    def taylor_coefficients(self, theta: Point, dtheta: Point) -> list[np.ndarray]:
-        """Matrix coefficients of ``μ(θ + tθ̇) = Π_i (W_i + tẆ_i)``: a polynomial of degree h."""
-        coeffs = [theta[0], dtheta[0]]
-        for W, dW in zip(theta[1:], dtheta[1:], strict=True):
-            new = [W @ c for c in coeffs] + [np.zeros((W.shape[0], coeffs[0].shape[1]))]
-            for k, c in enumerate(coeffs):
-                new[k + 1] = new[k + 1] + dW @ c
-            coeffs = new
-        return coeffs
