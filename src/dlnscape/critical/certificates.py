@@ -572,7 +572,7 @@ class EscapeCertificate(_CertificateBase):
         first-order term is the residual), the lower terms negligible at the stored t_1."""
         from dlnscape.critical._poly import curve_taylor
 
-        order = None if landscape.loss.is_polynomial else int(self.taylor_order)
+        order = None if landscape.is_polynomial else int(self.taylor_order)
         c = self.sign * curve_taylor(landscape, th, curve, order)
         start = 2 if self.critical else 1
         k, ck, thr = leading_taylor(c, t1, start, tol.taylor_rtol)
@@ -847,6 +847,45 @@ def global_tolerance(gm, scale: PointScale, tol: Tolerances = DEFAULT_TOLERANCES
     return max(float(gm.tol), value_tolerance(scale, tol))
 
 
+@dataclass(frozen=True)
+class GlobalOracle:
+    """The global-minimum oracle classification may use for a landscape.
+
+    ``relaxed=False``: the model declares its image M_r and ``minimum`` is ``min_{M_r} l``
+    (both "= minimum ⇒ global" and "> minimum ⇒ not global" hold). ``relaxed=True``: the model
+    declares no image, so ``minimum`` is the minimum of l over *all* matrices of the output
+    shape — a lower bound for every model: attaining it (with ∇l = 0 there) proves global
+    minimality, being above it proves nothing."""
+
+    minimum: Any
+    image: Any
+    relaxed: bool
+    reason: str = ""
+
+
+def global_oracle(landscape: Landscape) -> GlobalOracle:
+    """The declared oracle, or the unconstrained relaxation (see :class:`GlobalOracle`)."""
+    from dlnscape.models.base import DeterminantalImage
+
+    model = landscape.model
+    img = model.image
+    try:
+        if img is not None:
+            gm, why = model.global_minimum_report(landscape.loss)
+            return GlobalOracle(gm, img, False, why or "")
+        m, n = model.output_shape
+        full = DeterminantalImage(m, n, min(m, n))
+        from dlnscape.functional.global_minimum import global_minimum_report
+
+        rep = global_minimum_report(landscape.loss, full.as_architecture())
+        why = (f"{model.image_reason}; the unconstrained minimum of l over all {m}×{n} "
+               "matrices is only a lower bound"
+               + ("" if rep.minimum is not None else f" and is unavailable ({rep.reason})"))
+        return GlobalOracle(rep.minimum, full, True, why)
+    except DlnscapeError as e:
+        return GlobalOracle(None, img, img is None, f"global minimum oracle failed: {e}")
+
+
 @dataclass(frozen=True, eq=False)
 class GlobalMinimumCertificate(_CertificateBase):
     """``L(θ)`` equals ``min_{M_r} l`` within ``tol`` (Trager et al. 2020, §3.3 and Thm 12;
@@ -872,12 +911,13 @@ class GlobalMinimumCertificate(_CertificateBase):
         if base is None:
             return rep
         th, L0 = base.theta, base.value
-        img = landscape.model.image
-        if not rep.add("the model declares its image M_r", img is not None,
-                       reason=landscape.model.image_reason if img is None else ""):
-            return rep
-        gm, why = landscape.model.global_minimum_report(landscape.loss)
-        if not rep.add("an independent global minimum exists", gm is not None, reason=why):
+        oracle = global_oracle(landscape)
+        gm, img = oracle.minimum, oracle.image
+        rep.add("the certificate names the oracle kind (declared image or unconstrained "
+                "lower bound)", bool(self.details.get("relaxed", False)) == oracle.relaxed,
+                stored=self.details.get("relaxed", False), recomputed=oracle.relaxed)
+        if not rep.add("an independent global minimum exists", gm is not None,
+                       reason=oracle.reason):
             return rep
         gv = float(gm.value)
         gtol = global_tolerance(gm, base.scale, tol)

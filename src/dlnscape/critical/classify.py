@@ -38,6 +38,7 @@ from dlnscape.critical.certificates import (
     MinimumMethod,
     Verdict,
     check_verdict,
+    global_oracle,
     global_tolerance,
     pure_point_evidence,
 )
@@ -168,17 +169,21 @@ class Classification:
         lines.append(f"  L(θ) = {self.value:.12g}   ‖∇L‖ = {self.gradient_norm:.3g} "
                      f"(relative {self.relative_gradient_norm:.2g})")
         if self.global_value is not None:
-            lines.append(f"  global minimum of l on M_r: {self.global_value:.12g}")
+            where = "on M_r" if self.rank.get("r") is not None else "over all matrices"
+            lines.append(f"  global minimum of l {where}: {self.global_value:.12g}")
         if self.hessian is not None:
             h = self.hessian
             lines.append(f"  Hessian inertia (−, 0, +) = ({h.n_negative}, {h.n_zero}, "
                          f"{h.n_positive}); λ_min = {h.lambda_min:.4g}, λ_max = "
                          f"{h.lambda_max:.4g} (zero threshold {h.threshold:.2g}, {h.method})")
         rk = self.rank
-        lines.append(f"  rank W = {rk.get('rank')} of r = {rk.get('r')}"
-                     f" ({'degenerate' if rk.get('degenerate') else 'non-degenerate'})"
-                     + (f"; critical type: {_type_kind(self.critical_type)}"
-                        if self.critical_type is not None else ""))
+        if rk.get("rank") is None:
+            lines.append(f"  rank: not applicable ({rk.get('reason', 'no declared image')})")
+        else:
+            lines.append(f"  rank W = {rk.get('rank')} of r = {rk.get('r')}"
+                         f" ({'degenerate' if rk.get('degenerate') else 'non-degenerate'})"
+                         + (f"; critical type: {_type_kind(self.critical_type)}"
+                            if self.critical_type is not None else ""))
         if self.order is not None:
             lines.append(f"  criticality order: {self.order}")
         for c in self.all_certificates:
@@ -247,15 +252,6 @@ def _hessian(landscape: Landscape, theta: Point, budget: ClassifyBudget, rng, re
         + ")")
     return HessianSummary(int(lmin < -thr), -1, int(lmax > thr), lmin, lmax, thr, method,
                           None), (lo, hi)
-
-
-def _global(landscape: Landscape):
-    """The model's global-minimum oracle (declared structure): ``(GlobalMinimum | None,
-    reason)``."""
-    try:
-        return landscape.model.global_minimum_report(landscape.loss)
-    except DlnscapeError as e:
-        return None, f"global minimum oracle failed: {e}"
 
 
 def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: str,
@@ -374,6 +370,7 @@ class _Run:
         self.hess: HessianSummary | None = None
         self.Hdata = None
         self.gm, self.why_no_gm, self.gval, self.gtol = None, "", None, None
+        self.relaxed = False
 
     @property
     def dense(self) -> _Dense | None:
@@ -521,23 +518,27 @@ def _negative_curvature(run: _Run) -> Classification:
 def _globality(run: _Run) -> Classification | None:
     """With a PSD Hessian: the model's global-minimum oracle, when it declares one."""
     L, theta, value, tol = run.L, run.theta, run.value, run.tol
-    run.gm, run.why_no_gm = _global(L)
+    oracle = global_oracle(L)
+    run.gm, run.why_no_gm, run.relaxed = oracle.minimum, oracle.reason, oracle.relaxed
     gm = run.gm
     if gm is None:
         return None
     run.gval = gval = float(gm.value)
     run.gtol = gtol = global_tolerance(gm, run.scale, tol)
+    where = "over all matrices (a lower bound for every model)" if run.relaxed else "on M_r"
     if abs(value - gval) <= gtol:
         from dlnscape.geometry.manifold import is_stationary_on_Mr
 
         W = L.model.forward(theta)
-        st = is_stationary_on_Mr(L.loss.grad(W), W, L.model.image.r, tol=tol.stationarity_rtol,
+        st = is_stationary_on_Mr(L.loss.grad(W), W, oracle.image.r, tol=tol.stationarity_rtol,
                                  scale=L.loss.magnitude(W).gradient)
         if st.stationary is True:
-            cert = GlobalMinimumCertificate(theta, value, gval, gtol, gm.method,
-                                            {"oracle": gm.method})
+            details = {"oracle": gm.method}
+            if run.relaxed:
+                details["relaxed"] = True
+            cert = GlobalMinimumCertificate(theta, value, gval, gtol, gm.method, details)
             return run.done(Verdict.GLOBAL_MINIMUM, _min_order(L, theta, run.hess), cert, (),
-                            f"Global minimum: L(θ) = {value:.12g} equals min l on M_r = "
+                            f"Global minimum: L(θ) = {value:.12g} equals min l {where} = "
                             f"{gval:.12g} (|difference| ≤ {gtol:.2g}), computed independently "
                             f"by {gm.method} (Trager et al. 2020 §3.3/Thm 12; "
                             "Nouiehed–Razaviyayn Lem 7).")
@@ -545,6 +546,8 @@ def _globality(run: _Run) -> Classification | None:
             f"L(θ) is within the oracle's tolerance {gtol:.2g} of the global minimum, but W "
             f"is not stationary on M_r ({st.reason}), so it is not a minimiser "
             "(Hofflin 2023, Lem 3.2): the tolerance cannot separate the values")
+        return None
+    if run.relaxed:
         return None
     if value < gval - gtol:
         run.reasons.append(f"L(θ) = {value:.12g} is below the oracle's global minimum "
@@ -555,8 +558,11 @@ def _globality(run: _Run) -> Classification | None:
 
 
 def _globality_text(run: _Run) -> str:
-    if run.gm is not None:
+    if run.gm is not None and not run.relaxed:
         return f"not global: min l on M_r = {run.gval:.6g}"
+    if run.gm is not None:
+        return (f"globality unknown: {run.why_no_gm}; L(θ) is above that bound "
+                f"({run.gval:.6g})")
     return f"globality unknown: {run.why_no_gm}"
 
 
@@ -618,7 +624,8 @@ def _degenerate(run: _Run) -> Classification:
                     + (f"; leading term {down.taylor_coefficient:.3g}·t^{down.taylor_order}"
                        if down.taylor_order is not None else "")
                     + ". Not a local minimum"
-                    + (f"; min l on M_r = {run.gval:.6g}." if run.gm is not None else "."))
+                    + (f"; min l on M_r = {run.gval:.6g}." if run.gm is not None
+                       and not run.relaxed else "."))
 
 
 def _min_order(landscape, theta, hess: HessianSummary) -> CriticalityOrder | None:
