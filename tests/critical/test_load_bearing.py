@@ -8,7 +8,7 @@ import numpy as np
 import dlnscape as dl
 from dlnscape.architecture import pack, unpack
 from dlnscape.critical import EscapeCertificate, LocalMinimumCertificate, classify
-from dlnscape.critical.certificates import _point_on_curve, hessian_evidence, pure_point_evidence
+from dlnscape.critical.certificates import hessian_evidence, point_on_curve, pure_point_evidence
 from dlnscape.functional import critical_point_from_subset
 
 
@@ -22,7 +22,7 @@ def _squared(widths=(3, 2, 3), seed=0, n=8):
 def _line_certificate(L, theta, u, ts, sense="descent", critical=True, **kw):
     """A certificate on the line θ + t·u whose stored values are the recomputed ones."""
     curve = (unpack(L.arch, u),)
-    pts = tuple(_point_on_curve(theta, curve, t) for t in ts)
+    pts = tuple(point_on_curve(theta, curve, t) for t in ts)
     return EscapeCertificate(theta=tuple(theta), value=L.value(theta), points=pts,
                              values=tuple(L.value(p) for p in pts), method="negative_curvature",
                              sense=sense, curve=curve, ts=tuple(ts), critical=critical, **kw)
@@ -149,7 +149,7 @@ def test_exact_escape_with_points_above_the_value_fails():
         exact = [exact_value(L, exact_curve_point(theta, cert.curve, t)) for t in ts]
         if all(v > exact_value(L, exact_curve_point(theta, cert.curve, 0.0)) for v in exact):
             break
-    pts = tuple(_point_on_curve(theta, cert.curve, t) for t in ts)
+    pts = tuple(point_on_curve(theta, cert.curve, t) for t in ts)
     details = {k: v for k, v in cert.details.items() if k != "exact_differences"}
     forged = EscapeCertificate(**{**cert.__dict__, "ts": ts, "points": pts,
                                   "values": tuple(float(v) for v in exact), "details": details})
@@ -239,7 +239,7 @@ def test_exact_escape_at_a_point_that_is_not_exactly_critical_fails():
     ts = tuple(2.0 ** -k for k in (58, 59, 60, 61))
     ex = [exact_value(L, exact_curve_point(theta, (u,), t)) - E0 for t in ts]
     assert all(d < 0 for d in ex)
-    pts = tuple(_point_on_curve(theta, (u,), t) for t in ts)
+    pts = tuple(point_on_curve(theta, (u,), t) for t in ts)
     cert = EscapeCertificate(theta=tuple(theta), value=L.value(theta), points=pts,
                              values=tuple(float(E0 + d) for d in ex), method="taylor",
                              curve=(u,), ts=ts, critical=True, arithmetic="exact")

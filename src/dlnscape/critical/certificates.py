@@ -111,7 +111,7 @@ def _norm(a: Point) -> float:
     return float(math.sqrt(sum(float(np.sum(x * x)) for x in a)))
 
 
-def _point_on_curve(theta: Point, curve: Sequence[Point], t: float) -> Point:
+def point_on_curve(theta: Point, curve: Sequence[Point], t: float) -> Point:
     out = [np.array(W, dtype=np.float64, copy=True) for W in theta]
     for k, c in enumerate(curve, start=1):
         for i in range(len(out)):
@@ -561,7 +561,7 @@ class EscapeCertificate(_CertificateBase):
         if curve is None:
             return
         scale = _norm(th) + sum(_norm(c) for c in curve)
-        err = max(_dist(p, _point_on_curve(th, curve, t)) for p, t in zip(pts, ts, strict=True))
+        err = max(_dist(p, point_on_curve(th, curve, t)) for p, t in zip(pts, ts, strict=True))
         rep.add("points lie on the stored curve", err <= 1e-12 * scale, error=err)
         if self.taylor_order is not None:
             self._check_taylor(rep, landscape, th, curve, ts[0], tol)

@@ -116,7 +116,7 @@ def certificate_on_curve(
     gnorm = facts.grad_norm if critical else 0.0
     margin = escape_margin(scale, tol) if critical else 0.0
     rounding = 1e3 * np.finfo(float).eps * scale.value
-    from dlnscape.critical.certificates import _point_on_curve  # same construction as verify
+    from dlnscape.critical.certificates import point_on_curve  # same construction as verify
 
     ts: list[float] = []
     pts: list[Point] = []
@@ -127,7 +127,7 @@ def certificate_on_curve(
     j0 = -int(np.round(np.log2(nth))) if nth > 0 else 0
     for j in range(j0, j0 + 64):
         t = 2.0 ** (-j)
-        p = _point_on_curve(theta, curve, t)
+        p = point_on_curve(theta, curve, t)
         v = landscape.value(p)
         d = float(np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(p, theta, strict=True))))
         need = SAFETY * (2.0 * gnorm * d + margin + rounding)
@@ -224,7 +224,7 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
     j0 = max(0, int(np.floor(-np.log2(tstar))) - 1)
     exact0 = [fr(W) for W in theta]
     E0 = exact_value(landscape, exact0)
-    from dlnscape.critical.certificates import _point_on_curve
+    from dlnscape.critical.certificates import point_on_curve
 
     ts, pts, vals, diffs = [], [], [], []
     for j in range(j0, j0 + 40):
@@ -233,7 +233,7 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
         dL = exact_value(landscape, ex) - E0
         if sign * dL < 0:
             ts.append(t)
-            pts.append(_point_on_curve(theta, curve, t))
+            pts.append(point_on_curve(theta, curve, t))
             vals.append(float(E0 + dL))
             diffs.append(float(dL))
             if len(ts) == n_points:

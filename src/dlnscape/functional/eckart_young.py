@@ -250,7 +250,7 @@ def thm12_index(I, m: int) -> int:
 
 
 @dataclass(frozen=True)
-class _EYContext:
+class EckartYoungContext:
     """Everything about ``Q0`` and ``r`` that does not depend on a subset (one SVD)."""
 
     Q0: np.ndarray
@@ -347,7 +347,7 @@ class _EYContext:
         return _ey_point(self, I)
 
 
-def _ey_context(Q0: np.ndarray, r: int, cluster_rtol: float) -> _EYContext:
+def eckart_young_context(Q0: np.ndarray, r: int, cluster_rtol: float) -> EckartYoungContext:
     Q0 = as_float_matrix(Q0, "Q0")
     if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0:
         raise ShapeError(f"r: expected a non-negative integer rank, got {r!r}")
@@ -371,11 +371,11 @@ def _ey_context(Q0: np.ndarray, r: int, cluster_rtol: float) -> _EYContext:
     ]
     min_gap = float(min(gaps)) if gaps else math.inf
     distinct_positive = all(c.multiplicity == 1 and c.sigma > 0 for c in clusters)
-    return _EYContext(Q0, r, U, s, V, clusters, cid, s_clean, dec, rank_q, min_gap,
+    return EckartYoungContext(Q0, r, U, s, V, clusters, cid, s_clean, dec, rank_q, min_gap,
                       distinct_positive, cluster_rtol)
 
 
-def _description(ctx: _EYContext, n_points: int) -> str:
+def _description(ctx: EckartYoungContext, n_points: int) -> str:
     m, r = ctx.m, ctx.r
     if ctx.distinct_positive:
         return (f"distinct positive singular values: exactly C({m}, {r}) = {math.comb(m, r)} "
@@ -410,7 +410,7 @@ def count_critical_components(Q0: np.ndarray, r: int, *,
     """How many critical components (points, for distinct σ) :func:`eckart_young_critical_points`
     would list: ``C(m, r)`` for distinct positive singular values (Trager et al. 2020, Thm 12),
     the number of per-cluster count vectors in general (Thm 28), 1 when ``Q0 ∈ M_r``."""
-    ctx = _ey_context(Q0, r, cluster_rtol)
+    ctx = eckart_young_context(Q0, r, cluster_rtol)
     if ctx.degenerate:
         return 1
     return _count_compositions([c.multiplicity for c in ctx.positive], ctx.r)
@@ -436,7 +436,7 @@ def eckart_young_critical_points(
     more than ``max_points`` components, or when their matrices would not fit in
     :data:`ENUMERATION_MEMORY_BYTES`. One point: :func:`eckart_young_critical_point`.
     """
-    ctx = _ey_context(Q0, r, cluster_rtol)
+    ctx = eckart_young_context(Q0, r, cluster_rtol)
     if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) \
             or max_points < 1:
         raise DlnscapeError(f"max_points: expected a positive integer, got {max_points!r}")
@@ -471,7 +471,7 @@ def eckart_young_critical_points(
     )
 
 
-def _subset_counts(ctx: _EYContext, I) -> tuple[int, ...]:
+def _subset_counts(ctx: EckartYoungContext, I) -> tuple[int, ...]:
     """The per-positive-cluster counts of ``I`` when ``I`` names a critical component, with the
     same rule as :meth:`EckartYoungResult.point`; else a :class:`DlnscapeError` naming ``I``."""
     try:
@@ -504,10 +504,10 @@ def eckart_young_critical_point(
     When ``σ_r = σ_{r+1}`` the global minimiser is not unique: the returned representative
     has ``dimension > 0`` and ``free`` describes the Grassmannian of minimisers.
     """
-    return _ey_context(Q0, r, cluster_rtol).point(I)
+    return eckart_young_context(Q0, r, cluster_rtol).point(I)
 
 
-def _ey_point(ctx: _EYContext, I) -> EYCriticalPoint:
+def _ey_point(ctx: EckartYoungContext, I) -> EYCriticalPoint:
     if ctx.degenerate:
         pt, _ = ctx.degenerate_point()
         if I is not None:

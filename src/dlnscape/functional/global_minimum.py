@@ -26,7 +26,7 @@ from dlnscape.linalg import EPS
 from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, LogisticLoss, Loss, SquaredLoss
 
 from .eckart_young import CLUSTER_RTOL
-from .squared import _direct, scalar_metric
+from .squared import direct_function_space, scalar_metric
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class GlobalMinimumReport:
         }
 
 
-def _arch(arch) -> Architecture:
+def as_architecture(arch) -> Architecture:
     if isinstance(arch, Architecture):
         return arch
     if hasattr(arch, "arch"):
@@ -111,7 +111,7 @@ def _non_unique_reason(dp, g) -> str:
 
 def global_minimum_report(loss: Loss, arch) -> GlobalMinimumReport:
     """Global minimum of ``L = l ∘ μ_arch`` with a status and a reason (module docstring)."""
-    a = _arch(arch)
+    a = as_architecture(arch)
     if not isinstance(loss, Loss):
         raise LossError(f"loss: expected a dlnscape Loss, got {type(loss).__name__}")
     loss.check_shape(a.end_to_end_shape)
@@ -135,7 +135,7 @@ def global_minimum_report(loss: Loss, arch) -> GlobalMinimumReport:
                        f"(along any rank-one ray W = tE, l ~ (c/2)t²‖E‖² → −∞)")
             return GlobalMinimumReport("unbounded", None, why, -np.inf)
         # the top-r subset directly (Eckart–Young): no enumeration of the C(m, r) points
-        dp = _direct(loss, r, CLUSTER_RTOL)
+        dp = direct_function_space(loss, r, CLUSTER_RTOL)
         g = dp.point(None)
         sv = dp.ctx.s if dp.ctx is not None else np.zeros(1)
         if isinstance(loss, SquaredLoss):

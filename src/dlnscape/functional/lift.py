@@ -17,13 +17,13 @@ from dlnscape.errors import DlnscapeError, PointError
 from dlnscape.losses import Loss
 
 from .eckart_young import CLUSTER_RTOL
-from .global_minimum import _arch
-from .squared import FunctionSpacePoint, _direct
+from .global_minimum import as_architecture
+from .squared import FunctionSpacePoint, direct_function_space
 
 
 def lift(W: np.ndarray, arch, rng: np.random.Generator | int | None = None) -> Point:
     """A point ``θ`` with ``μ(θ) = W`` (``dlnscape.geometry.factorize``); ``rank W ≤ r`` needed."""
-    a = _arch(arch)
+    a = as_architecture(arch)
     W = as_float_matrix(W, "W", a.end_to_end_shape)
     try:
         from dlnscape.geometry import factorize  # the geometry helper's factorisation
@@ -74,7 +74,7 @@ def critical_point_from_subset(
     strict saddle with (at least) ``index`` negative Hessian eigenvalues unless ``index = 0``
     (then a global minimum).
     """
-    a = _arch(arch)
+    a = as_architecture(arch)
     if not isinstance(a, Architecture):  # pragma: no cover
         raise DlnscapeError(f"arch: expected an Architecture, got {arch!r}")
     try:
@@ -85,7 +85,7 @@ def critical_point_from_subset(
         raise DlnscapeError(f"I: expected distinct indices, got {I!r}")
     loss.check_shape(a.end_to_end_shape)
     # the requested subset directly (no enumeration of the C(m, r) points)
-    fs = _direct(loss, a.r, CLUSTER_RTOL)
+    fs = direct_function_space(loss, a.r, CLUSTER_RTOL)
     m = fs.m
     if len(Ii) != min(a.r, m) or any(i < 0 or i >= m for i in Ii):
         raise DlnscapeError(

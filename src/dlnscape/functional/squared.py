@@ -20,10 +20,10 @@ from dlnscape.errors import DlnscapeError, LossError, ShapeError
 from dlnscape.functional.eckart_young import (
     CLUSTER_RTOL,
     MAX_COMPONENTS,
+    EckartYoungContext,
     EckartYoungResult,
     EYCriticalPoint,
-    _ey_context,
-    _EYContext,
+    eckart_young_context,
     eckart_young_critical_points,
 )
 from dlnscape.linalg import RankDecision, numerical_rank
@@ -256,11 +256,11 @@ def function_space_critical_points(
 
 
 @dataclass(frozen=True)
-class _Direct:
+class DirectFunctionSpace:
     """The reduction of ``l`` to ``scale·‖Z − target‖² + constant`` and the target's SVD, from
     which single points are built without enumeration."""
 
-    ctx: _EYContext | None  # None when X = 0 (squared loss)
+    ctx: EckartYoungContext | None  # None when X = 0 (squared loss)
     scale: float
     constant: float
     target: np.ndarray
@@ -294,17 +294,20 @@ class _Direct:
         return replace(p, value=self.scale * p.value + self.constant)
 
 
-def _direct(loss: Loss, r: int, cluster_rtol: float = CLUSTER_RTOL) -> _Direct:
+def direct_function_space(loss: Loss, r: int,
+                          cluster_rtol: float = CLUSTER_RTOL) -> DirectFunctionSpace:
+    """Critical points on M_r of a squared or distance loss addressed one at a time (by subset
+    of singular directions), without enumerating all of them."""
     r = _check_r(r)
     if isinstance(loss, SquaredLoss):
         red = _squared_reduction(loss, None)
         if red.k == 0:  # X = 0: the loss is constant; W = 0 is the representative
-            return _Direct(None, 0.5, red.const, red.target, red,
-                           _x_zero_point(loss, red.const))
-        return _Direct(_ey_context(red.target, r, cluster_rtol), 0.5, red.const, red.target,
-                       red)
+            return DirectFunctionSpace(None, 0.5, red.const, red.target, red,
+                                       _x_zero_point(loss, red.const))
+        return DirectFunctionSpace(eckart_young_context(red.target, r, cluster_rtol), 0.5,
+                                   red.const, red.target, red)
     target, scale, const, _ = _distance_form(loss)
-    return _Direct(_ey_context(target, r, cluster_rtol), scale, const, target)
+    return DirectFunctionSpace(eckart_young_context(target, r, cluster_rtol), scale, const, target)
 
 
 def function_space_critical_point(
@@ -318,4 +321,4 @@ def function_space_critical_point(
     repeat). Identical to ``function_space_critical_points(loss, r).point(I)`` (and to its
     ``global_minimum`` for ``I = None``), at the cost of one SVD of the target.
     """
-    return _direct(loss, r, cluster_rtol).point(I)
+    return direct_function_space(loss, r, cluster_rtol).point(I)
