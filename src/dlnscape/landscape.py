@@ -93,14 +93,19 @@ class Landscape:
         return self.model.n_params
 
     def point(self, theta, name: str = "theta") -> Point:
-        """θ validated for the model (a tuple of blocks or a packed vector) as a tuple."""
+        """θ validated for the model (a tuple of blocks or a packed vector) as a tuple, inside
+        the model's domain."""
         if isinstance(theta, np.ndarray) and theta.ndim == 1:
             theta = self.model.unpack(theta, name=name)
             self.model.check_domain(theta, name)
             return theta
         return self.model.check(theta, name)
 
-    _point = point
+    def direction(self, dtheta, name: str = "direction") -> Point:
+        """A tangent vector (blocks or packed) validated for shape only (no domain check)."""
+        if isinstance(dtheta, np.ndarray) and dtheta.ndim == 1:
+            return self.model.unpack(dtheta, name=name)
+        return self.model.check(dtheta, name, domain=False)
 
     def pack(self, theta) -> np.ndarray:
         return pack(self.point(theta))
@@ -131,9 +136,7 @@ class Landscape:
     def hvp(self, theta, dtheta) -> Point:
         """``∇²L(θ)[θ̇]`` per block."""
         theta = self.point(theta)
-        dtheta = self.model.check(dtheta, "dtheta") if not (
-            isinstance(dtheta, np.ndarray) and dtheta.ndim == 1) else self.unpack(dtheta,
-                                                                                  "dtheta")
+        dtheta = self.direction(dtheta, "dtheta")
         return self.model.hvp_operator(theta, self.loss).apply(dtheta)
 
     def hvp_flat(self, theta, v: np.ndarray) -> np.ndarray:
@@ -204,7 +207,7 @@ class Landscape:
         (``jax.experimental.jet``).
         """
         theta = self.point(theta)
-        direction = self.point(direction, "direction")
+        direction = self.direction(direction, "direction")
         if order is None:
             if not self.is_polynomial:
                 what = (type(self.loss).__name__ if not self.loss.is_polynomial

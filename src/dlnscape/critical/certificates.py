@@ -406,7 +406,7 @@ class EscapeCertificate(_CertificateBase):
                        self.curve is not None and len(self.curve) == 1 and not self.points):
             return
         try:
-            u_layers = landscape.model.check(self.curve[0], "certificate.curve[0]")
+            u_layers = landscape.direction(self.curve[0], "certificate.curve[0]")
         except DlnscapeError as e:
             rep.add("curve fits the architecture", False, error=str(e))
             return
@@ -478,7 +478,7 @@ class EscapeCertificate(_CertificateBase):
     def _curve_and_ts(self, rep: CheckReport, landscape: Landscape, n: int):
         """The stored curve (validated) and its t's (one per point, positive, decreasing)."""
         try:
-            curve = [landscape.model.check(c, f"certificate.curve[{k}]")
+            curve = [landscape.direction(c, f"certificate.curve[{k}]")
                      for k, c in enumerate(self.curve)]
         except DlnscapeError as e:
             rep.add("curve fits the architecture", False, error=str(e))

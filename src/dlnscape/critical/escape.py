@@ -128,7 +128,12 @@ def certificate_on_curve(
     for j in range(j0, j0 + 64):
         t = 2.0 ** (-j)
         p = point_on_curve(theta, curve, t)
-        v = landscape.value(p)
+        try:
+            v = landscape.value(p)
+        except PointError:  # the curve left the model's domain at this t (e.g. W_i = 0)
+            if ts:
+                break
+            continue
         d = float(np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(p, theta, strict=True))))
         need = SAFETY * (2.0 * gnorm * d + margin + rounding)
         if sign * (v - L0) < -need and d < prev_d:

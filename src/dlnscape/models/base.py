@@ -240,8 +240,10 @@ class Parametrization:
     def n_params(self) -> int:
         return self.layout.n_params
 
-    def check(self, theta: Sequence[np.ndarray], name: str = "theta") -> Point:
-        """Validate θ (blocks, shapes, finite float64) and the model's domain."""
+    def check(self, theta: Sequence[np.ndarray], name: str = "theta", *,
+              domain: bool = True) -> Point:
+        """Validate θ (blocks, shapes, finite float64) and, with ``domain``, the model's domain
+        (directions and tangent vectors are checked without it)."""
         lay = self.layout
         if isinstance(theta, np.ndarray) and theta.ndim == 1:
             raise PointError(
@@ -257,7 +259,8 @@ class Parametrization:
                              f"{self!r}, got {len(blocks)}")
         out = tuple(as_float_matrix(B, f"{name}[{i}] ({lay.names[i]})", s, ndim=len(s))
                     for i, (B, s) in enumerate(zip(blocks, lay.shapes, strict=True)))
-        self.check_domain(out, name)
+        if domain:
+            self.check_domain(out, name)
         return out
 
     def check_domain(self, theta: Point, name: str = "theta") -> None:

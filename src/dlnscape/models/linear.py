@@ -83,7 +83,8 @@ class LinearNetwork(Parametrization):
     def layout(self) -> Architecture:
         return self.arch
 
-    def check(self, theta: Sequence[np.ndarray], name: str = "theta") -> Point:
+    def check(self, theta: Sequence[np.ndarray], name: str = "theta", *,
+              domain: bool = True) -> Point:
         return check_point(self.arch, theta, name)
 
     def forward(self, theta: Point) -> np.ndarray:
