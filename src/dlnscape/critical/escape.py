@@ -36,6 +36,7 @@ from dlnscape.critical._poly import (
     pack_batch,
 )
 from dlnscape.critical.certificates import MIN_POINTS, EscapeCertificate, leading_taylor
+from dlnscape.errors import PointError
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import (
     DEFAULT_TOLERANCES,
