@@ -1,71 +1,66 @@
-"""SPEC files: an architecture, a loss and a point, for the CLI commands that analyse one point.
+"""SPEC files: a model, a loss and a point, for the CLI commands that analyse one point.
 
 Format (TOML; arrays inline as nested lists, or as paths to ``.npy``/``.npz`` files relative to
-the SPEC file; ``W_1`` is the first layer)::
+the SPEC file; the first parameter block is the input side)::
 
-    [architecture]
-    widths = [3, 2, 2, 3]            # d_0 (input) first
+    [model]
+    type = "linear"                  # linear | normalized | residual | one_hidden |
+    widths = [3, 2, 2, 3]            # pyramidal | path (keys per type: dlnscape.registry)
+
+    # backward compatible: [architecture] widths = [...] alone means type = "linear"
 
     [loss]
-    type = "squared"                 # squared | distance | linear_quadratic | logistic
-    X = "X.npy"                      # squared, logistic: d_0 × n
-    Y = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]   # squared: d_h × n
-    # distance: Q0 (d_h × d_0), phi (optional, d_h d_0 × d_h d_0)
+    type = "squared"                 # squared | distance | linear_quadratic | logistic | quartic
+    X = "X.npy"                      # squared, logistic: d_0 × n (linear models); on a model
+    Y = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]   # with data (one_hidden, pyramidal, path) X
+    # distance: Q0, phi (optional)   # defaults to I, so the loss is on the outputs F
     # linear_quadratic: A, c, W0 (optional)
-    # logistic: X, labels, ridge
-    # or generate data: random = true, seed = 0, n = 10 (squared / distance / logistic)
+    # logistic: X, labels, ridge; quartic: C, B
+    # or random data: random = true, seed = 0 (n = 10 data columns for squared / logistic
+    # on a linear model's end-to-end matrix)
 
     [point]
-    layers = [[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], ...]   # W_1, ..., W_h inline
-    # or file = "theta.npz"  (keys W1..Wh, or arr_0..arr_{h-1}, in layer order)
+    layers = [[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], ...]   # the blocks in the model's order
+    # or file = "theta.npz"  (keys: the block names, e.g. W_1..W_h or W1..Wh, else the
+    #                         file's order)
     # or random = true, seed = 0, scale = 1.0
 
-Validated with pydantic; every error names the field and what was expected.
+Validated with pydantic; unknown keys are rejected and every error names the key.
+:func:`spec_to_dict` writes a landscape and a point back as a SPEC dictionary (arrays
+inlined) that :func:`spec_from_dict` rebuilds exactly.
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import field_validator
 
-from dlnscape.architecture import Architecture, Point, check_point, random_point
+from dlnscape.architecture import Point
 from dlnscape.errors import DlnscapeError, SpecError
 from dlnscape.landscape import Landscape
-from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, LogisticLoss, Loss, SquaredLoss
-from dlnscape.models.linear import LinearNetwork
+from dlnscape.registry import (
+    ArrayLike,
+    StrictParams,
+    loss_from_spec,
+    loss_target,
+    loss_to_spec,
+    model_from_spec,
+    model_to_spec,
+    random_point,
+    read_array,
+    validate_section,
+)
 
-ArrayLike = str | list[Any] | float | int
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ArchitectureSpec(_Strict):
+class ArchitectureSpec(StrictParams):
     widths: list[int]
 
 
-class LossSpec(_Strict):
-    type: Literal["squared", "distance", "linear_quadratic", "logistic"]
-    X: ArrayLike | None = None
-    Y: ArrayLike | None = None
-    Q0: ArrayLike | None = None
-    phi: ArrayLike | None = None
-    A: ArrayLike | None = None
-    c: float | None = None
-    W0: ArrayLike | None = None
-    labels: ArrayLike | None = None
-    ridge: float = 0.0
-    random: bool = False
-    seed: int = 0
-    n: int = 10
-
-
-class PointSpec(_Strict):
+class PointSpec(StrictParams):
     layers: list[ArrayLike] | None = None
     file: str | None = None
     random: bool = False
@@ -80,78 +75,58 @@ class PointSpec(_Strict):
         return v
 
 
-class Spec(_Strict):
-    architecture: ArchitectureSpec
-    loss: LossSpec
-    point: PointSpec
+class Spec(StrictParams):
+    architecture: dict[str, Any] | None = None
+    model: dict[str, Any] | None = None
+    loss: dict[str, Any]
+    point: dict[str, Any]
 
 
-def _array(value: ArrayLike | None, field: str, base: Path) -> np.ndarray | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        path = (base / value).expanduser()
-        if not path.exists():
-            raise SpecError(f"{field}: file {path} does not exist")
-        data = np.load(path, allow_pickle=False)
-        if isinstance(data, np.lib.npyio.NpzFile):
-            if len(data.files) != 1:
-                raise SpecError(f"{field}: expected one array in {path}, found {data.files}")
-            return np.asarray(data[data.files[0]], dtype=np.float64)
-        return np.asarray(data, dtype=np.float64)
+def model_section(spec: Spec) -> dict:
+    """The ``[model]`` table, with the legacy ``[architecture]`` read as a linear network."""
+    if spec.model is not None and spec.architecture is not None:
+        raise SpecError("SPEC: give [model] or [architecture] (a linear network), not both")
+    if spec.model is not None:
+        return spec.model
+    if spec.architecture is None:
+        raise SpecError("SPEC: model: required — a [model] table (type = ...) or "
+                        "[architecture] widths = [...] for a linear network")
+    arch = validate_section(ArchitectureSpec, spec.architecture, "architecture")
+    return {"type": "linear", "widths": arch.widths}
+
+
+def _file_blocks(path: Path, names: tuple[str, ...]) -> list[np.ndarray]:
     try:
-        return np.asarray(value, dtype=np.float64)
-    except ValueError:
-        raise SpecError(f"{field}: expected a rectangular nested list of numbers") from None
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise SpecError(f"point.file: cannot read {path}: {e}") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise SpecError(f"point.file: expected a .npz file of the blocks, got one array in "
+                        f"{path}")
+    with data:
+        keys = list(data.files)
+        for cand in (list(names), [n.replace("_", "") for n in names]):
+            if all(k in keys for k in cand):
+                keys = cand
+                break
+        return [np.asarray(data[k], dtype=np.float64) for k in keys]
 
 
-def build_loss(spec: LossSpec, arch: Architecture, base: Path) -> Loss:
-    m, n0 = arch.end_to_end_shape
-    rng = np.random.default_rng(spec.seed)
-    a = lambda name: _array(getattr(spec, name), f"loss.{name}", base)  # noqa: E731
-
-    def need(name: str) -> np.ndarray:
-        v = a(name)
-        if v is None:
-            raise SpecError(f"loss.{name}: required for type={spec.type!r} (or set random = true)")
-        return v
-
-    if spec.type == "squared":
-        if spec.random:
-            return SquaredLoss(rng.standard_normal((n0, spec.n)), rng.standard_normal((m, spec.n)))
-        return SquaredLoss(need("X"), need("Y"))
-    if spec.type == "distance":
-        if spec.random:
-            return DistanceLoss(rng.standard_normal((m, n0)), rng.standard_normal((m * n0, m * n0)))
-        return DistanceLoss(need("Q0"), a("phi"))
-    if spec.type == "linear_quadratic":
-        if spec.c is None:
-            raise SpecError("loss.c: required for type='linear_quadratic'")
-        return LinearQuadraticLoss(need("A"), spec.c, a("W0"))
-    if spec.random:
-        X = rng.standard_normal((n0, spec.n))
-        return LogisticLoss(X, np.sign(rng.standard_normal((m, spec.n))) + 0.0, spec.ridge or 0.1)
-    return LogisticLoss(need("X"), need("labels"), spec.ridge)
-
-
-def build_point(spec: PointSpec, arch: Architecture, base: Path) -> Point:
+def build_point(spec: PointSpec, model, base: Path) -> Point:
+    """The point of a ``[point]`` section for ``model`` (validated, blocks in its order)."""
     given = sum([spec.layers is not None, spec.file is not None, spec.random])
     if given != 1:
         raise SpecError("point: give exactly one of layers = [...], file = '...', random = true")
     if spec.random:
-        return random_point(arch, spec.seed, spec.scale)
+        return random_point(model, spec.seed, spec.scale)
     if spec.layers is not None:
-        layers = [_array(v, f"point.layers[{i}]", base) for i, v in enumerate(spec.layers)]
+        blocks = [read_array(v, f"point.layers[{i}]", base) for i, v in enumerate(spec.layers)]
     else:
         path = base / spec.file
         if not path.exists():
             raise SpecError(f"point.file: file {path} does not exist")
-        with np.load(path, allow_pickle=False) as data:
-            keys = list(data.files)
-            named = [f"W{i}" for i in range(1, arch.h + 1)]
-            keys = named if all(k in keys for k in named) else keys
-            layers = [np.asarray(data[k], dtype=np.float64) for k in keys]
-    return check_point(arch, layers, "point.layers")
+        blocks = _file_blocks(path, tuple(model.block_names))
+    return model.check(blocks, "point.layers")
 
 
 def load_spec(path: str | Path, *, need_point: bool = True) -> tuple[Landscape, Point]:
@@ -167,27 +142,66 @@ def load_spec(path: str | Path, *, need_point: bool = True) -> tuple[Landscape, 
         raw = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"SPEC: {path} is not valid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"SPEC: {path} is not a UTF-8 text file") from None
     if not need_point:
         raw.setdefault("point", {"random": True, "seed": 0})
     return spec_from_dict(raw, path.parent)
 
 
 def spec_from_dict(raw: dict, base: Path | str = ".") -> tuple[Landscape, Point]:
+    """``(landscape, theta)`` of a SPEC dictionary (the parsed TOML; arrays inline or paths
+    relative to ``base``)."""
     base = Path(base)
+    spec = validate_section(Spec, raw, "")
     try:
-        spec = Spec.model_validate(raw)
-    except ValidationError as e:
-        msgs = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
-        )
-        raise SpecError(f"SPEC: {msgs}") from None
-    try:
-        arch = Architecture(spec.architecture.widths)
-        loss = build_loss(spec.loss, arch, base)
-        landscape = Landscape(LinearNetwork(arch), loss)
-        theta = build_point(spec.point, arch, base)
+        model = model_from_spec(model_section(spec), base)
+        loss = loss_from_spec(spec.loss, loss_target(model), base)
+        landscape = Landscape(model, loss)
+        point = validate_section(PointSpec, spec.point, "point")
+        theta = build_point(point, model, base)
     except SpecError:
         raise
     except DlnscapeError as e:
         raise SpecError(f"SPEC: {e}") from None
     return landscape, theta
+
+
+def spec_to_dict(landscape: Landscape, theta) -> dict:
+    """A SPEC dictionary (as accepted by :func:`spec_from_dict`) with arrays inlined: the
+    registry's writers for the model and the loss, and the point's blocks."""
+    theta = landscape.point(theta)
+    return {
+        "model": model_to_spec(landscape.model),
+        "loss": loss_to_spec(landscape.loss),
+        "point": {"layers": [np.asarray(B).tolist() for B in theta]},
+    }
+
+
+def spec_to_toml(spec: dict) -> str:
+    """A SPEC dictionary (e.g. from :func:`spec_to_dict`) as TOML text that :func:`load_spec`
+    reads back: one table per section, values as TOML literals (None values left out)."""
+    import json
+    import math
+
+    def literal(v, key: str) -> str:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise SpecError(f"{key}: {v} cannot be written to a SPEC (finite numbers only)")
+        if isinstance(v, list):
+            return "[" + ", ".join(literal(x, key) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {literal(x, f'{key}.{k}')}" for k, x in v.items()
+                                   if x is not None) + "}"
+        if isinstance(v, (bool, int, float, str)):
+            return json.dumps(v)
+        raise SpecError(f"{key}: cannot write {type(v).__name__} to TOML")
+
+    lines = []
+    for section, table in spec.items():
+        if not isinstance(table, dict):
+            raise SpecError(f"{section}: expected a table, got {type(table).__name__}")
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {literal(v, f'{section}.{k}')}" for k, v in table.items()
+                  if v is not None]
+        lines.append("")
+    return "\n".join(lines)

@@ -13,6 +13,7 @@ from dlnscape.cli import app
 from dlnscape.commands.classify import spec_dict
 from dlnscape.critical import classify, find_critical_point
 from dlnscape.examples import nouiehed_intro_example
+from dlnscape.spec import spec_to_toml
 from dlnscape.tolerances import DEFAULT_TOLERANCES
 
 CRITICAL_RTOL = DEFAULT_TOLERANCES.critical_rtol
@@ -65,16 +66,8 @@ def test_find_critical_point_rejects_bad_arguments():
 
 
 def _write_spec(tmp_path, L, theta):
-    spec = spec_dict(L, theta)
-    lines = [f"[architecture]\nwidths = {list(spec['architecture']['widths'])}",
-             "[loss]", f"type = \"{spec['loss']['type']}\""]
-    for k, v in spec["loss"].items():
-        if k != "type":
-            lines.append(f"{k} = {json.dumps(v)}")
-    lines.append("[point]")
-    lines.append(f"layers = {json.dumps(spec['point']['layers'])}")
     p = tmp_path / "spec.toml"
-    p.write_text("\n".join(lines) + "\n")
+    p.write_text(spec_to_toml(spec_dict(L, theta)))
     return p
 
 

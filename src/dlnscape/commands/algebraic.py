@@ -1,8 +1,9 @@
 """``dlnscape critical-points``: every complex critical point of a quadratic loss on M_r.
 
 ``dlnscape critical-points SPEC.toml [--rank R] [--backend B] [--json] [-o FILE]``
-reads the loss (squared or distance) and the rank r = min(widths) from a SPEC (the point is not
-needed); ``--ex13-seed S`` draws a random instance of Trager et al. 2020 Ex 13 instead
+reads the loss (squared or distance) and the rank r of the model's declared image M_r
+(r = min(widths) for a linear network) from a SPEC (the point is not needed);
+``--ex13-seed S`` draws a random instance of Trager et al. 2020 Ex 13 instead
 (3×3, rank one, φ ∈ Z^{9×9}, Q0 ∈ Z^{3×3} uniform in {−10..10}).
 """
 
@@ -24,7 +25,8 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def critical_points(
         spec: Path = typer.Argument(None, help="SPEC.toml with a squared or distance loss"),
-        rank: int = typer.Option(None, "--rank", help="r (default: min of the widths)"),
+        rank: int = typer.Option(None, "--rank",
+                                 help="r (default: the model's image M_r, min of the widths)"),
         backend: str = typer.Option("auto", "--backend", help="auto, msolve, homotopy or phc"),
         ex13_seed: int = typer.Option(None, "--ex13-seed",
                                       help="solve a random Ex 13 instance drawn with this seed"),
@@ -46,7 +48,14 @@ def register(app: typer.Typer) -> None:
                 raise SpecError("SPEC: give a SPEC.toml file or --ex13-seed S")
             landscape, _ = load_spec(spec, need_point=False)  # the point is not used
             loss = landscape.loss
-            r = landscape.model.arch.r if rank is None else rank
+            if rank is None:
+                image = landscape.model.image
+                if image is None:
+                    raise SpecError(
+                        f"--rank: {landscape.model!r} declares no image M_r, so give the rank "
+                        f"r of the matrices to search")
+                rank = image.r
+            r = rank
         res = critical_points_on_Mr(loss, r, backend=backend)
         if as_json:
             typer.echo(json.dumps(to_jsonable(res), indent=2))

@@ -11,41 +11,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from dlnscape.commands._common import console, friendly_errors, to_jsonable, write_json_atomic
 from dlnscape.errors import DlnscapeError, SpecError
 from dlnscape.landscape import Landscape
-from dlnscape.losses import DistanceLoss, LinearQuadraticLoss, LogisticLoss, SquaredLoss
 
 
 def spec_dict(landscape: Landscape, theta) -> dict:
-    """A SPEC dictionary (as accepted by ``dlnscape.spec.spec_from_dict``) with arrays inlined."""
-    loss = landscape.loss
-    if type(loss) is SquaredLoss:
-        ld = {"type": "squared", "X": loss.X.tolist(), "Y": loss.Y.tolist()}
-    elif type(loss) is DistanceLoss:
-        ld = {"type": "distance", "Q0": loss.Q0.tolist()}
-        if loss.phi is not None:
-            ld["phi"] = loss.phi.tolist()
-    elif type(loss) is LinearQuadraticLoss:
-        ld = {"type": "linear_quadratic", "A": loss.A.tolist(), "c": loss.c,
-              "W0": loss.W0.tolist()}
-    elif type(loss) is LogisticLoss:
-        ld = {"type": "logistic", "X": loss.X.tolist(), "labels": loss.labels.tolist(),
-              "ridge": loss.ridge}
-    else:
-        raise DlnscapeError(
-            f"loss: {type(loss).__name__} cannot be written to a SPEC (squared, distance, "
-            "linear_quadratic or logistic only)"
-        )
-    return {
-        "architecture": {"widths": list(landscape.arch.widths)},
-        "loss": ld,
-        "point": {"layers": [np.asarray(W).tolist() for W in theta]},
-    }
+    """A SPEC dictionary (as accepted by ``dlnscape.spec.spec_from_dict``) with arrays inlined:
+    the model and the loss through the registry's writers (:func:`dlnscape.spec.spec_to_dict`)."""
+    from dlnscape.spec import spec_to_dict
+
+    return spec_to_dict(landscape, theta)
 
 
 def _print_classification(res) -> None:

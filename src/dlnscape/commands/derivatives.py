@@ -1,11 +1,12 @@
 """``dlnscape derivatives``: closed-form oracles vs JAX autodiff vs central finite differences.
 
-On a random instance (architecture from ``--widths``, loss from ``--loss``, data and point from
-``--seed``), each derivative of ``L = l ∘ μ`` is computed three ways: dlnscape's closed forms,
-JAX (x64) autodiff of the loss's JAX expression on the product of the layers computed in
-``jnp``, and central finite differences of ``Landscape.value`` / ``Landscape.grad``. The table
-shows the relative errors and the timings; the exit code is 1 when an error exceeds its
-tolerance.
+On a random instance (model from ``--model`` with ``--widths`` where it has widths, loss from
+``--loss``, data, point and direction from ``--seed``; or the model, loss and point of a SPEC
+file), each derivative of ``L = l ∘ F`` is computed three ways: dlnscape's oracles (closed
+forms where the model has them), JAX (x64) autodiff of ``loss.jax_value ∘
+model.jax_forward`` on the packed point, and central finite differences of
+``Landscape.value`` / ``Landscape.grad``. The table shows the relative errors and the
+timings; the exit code is 1 when an error exceeds its tolerance.
 """
 
 from __future__ import annotations
@@ -21,22 +22,24 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dlnscape.architecture import Architecture, pack, random_point
+from dlnscape.architecture import Architecture, pack
 from dlnscape.commands._common import console, friendly_errors, write_json_atomic
 from dlnscape.errors import ArchitectureError, DlnscapeError
 from dlnscape.jax_support import jax, jnp
 from dlnscape.landscape import Landscape
-from dlnscape.losses import (
-    DistanceLoss,
-    JaxLoss,
-    LinearQuadraticLoss,
-    LogisticLoss,
-    Loss,
-    SquaredLoss,
+from dlnscape.losses import Loss
+from dlnscape.registry import (
+    LOSSES,
+    MODELS,
+    example_model,
+    loss_entry,
+    loss_name_of,
+    loss_target,
+    model_to_spec,
+    random_loss,
+    random_point,
 )
-from dlnscape.models.linear import LinearNetwork
 
-LOSSES = ("squared", "distance", "linear_quadratic", "logistic", "quartic")
 #: tolerances of the relative errors: JAX is exact up to rounding, differences are not
 JAX_RTOL = 1e-8
 FD_RTOL = 1e-4
@@ -60,23 +63,29 @@ def parse_widths(text: str) -> Architecture:
 
 
 def make_loss(name: str, arch: Architecture, rng: np.random.Generator, n: int) -> Loss:
-    """A random instance of the loss ``name`` on ``arch``'s end-to-end matrices."""
-    m, d0 = arch.end_to_end_shape
-    if name == "squared":
-        return SquaredLoss(rng.standard_normal((d0, n)), rng.standard_normal((m, n)))
-    if name == "distance":
-        return DistanceLoss(rng.standard_normal((m, d0)))
-    if name == "linear_quadratic":
-        return LinearQuadraticLoss(rng.standard_normal((m, d0)), 1.0, rng.standard_normal((m, d0)))
-    if name == "logistic":
-        labels = rng.choice([-1.0, 1.0], size=(m, n))
-        return LogisticLoss(rng.standard_normal((d0, n)), labels, ridge=0.1)
-    if name == "quartic":
-        C = rng.standard_normal((m, m))
-        C, B = jnp.asarray(C + C.T), jnp.asarray(rng.standard_normal((m, d0)))
-        fn = lambda W: 0.25 * jnp.sum((W @ W.T - C) ** 2) + jnp.sum(B * W)
-        return JaxLoss(fn, shape=(m, d0), name="quartic", degree=4)
-    raise DlnscapeError(f"--loss: expected one of {', '.join(LOSSES)}, got {name!r}")
+    """A random instance of the loss ``name`` on ``arch``'s end-to-end matrices (the
+    registry's random instance, ``n`` data columns)."""
+    loss_entry(name, "--loss")
+    return random_loss(name, arch.end_to_end_shape, rng, n)
+
+
+def random_instance(model_name: str, widths: str | None, loss: str, seed: int,
+                    n: int | None = None):
+    """``(landscape, theta, direction)``: model ``model_name`` (``widths`` where it has
+    widths), a random ``loss`` on its output, a random point and direction, all from
+    ``np.random.default_rng(seed)``; ``n`` data columns (default 5) where the loss brings
+    data (linear-family models)."""
+    loss_entry(loss, "--loss")
+    model = example_model(model_name, None if widths is None else
+                          list(parse_widths(widths).widths))
+    rng = np.random.default_rng(seed)
+    target = loss_target(model)
+    if target.on_outputs and n is not None:
+        raise DlnscapeError(f"--n: model {model_name!r} computes its outputs on its own data, "
+                            "which fix the loss's columns")
+    data_columns = None if target.on_outputs else (5 if n is None else n)
+    land = Landscape(model, random_loss(loss, target, rng, data_columns))
+    return land, random_point(model, rng), random_point(model, rng)
 
 
 @dataclass(frozen=True)
@@ -129,15 +138,14 @@ def _timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[Any, float]:
 
 
 def _jax_reference(land: Landscape):
-    """JAX functions of the packed vector: the loss's JAX expression on ``W_h ⋯ W_1``."""
-    arch, loss = land.arch, land.loss
-    offs, shapes = arch.offsets, arch.shapes
+    """JAX functions of the packed vector: ``loss.jax_value(model.jax_forward(θ))``."""
+    model, loss = land.model, land.loss
+    lay = land.layout
+    offs, shapes = lay.offsets, lay.shapes
 
     def f(x):
-        W = x[offs[0] : offs[1]].reshape(shapes[0])
-        for i in range(1, arch.h):
-            W = x[offs[i] : offs[i + 1]].reshape(shapes[i]) @ W
-        return loss.jax_value(W)
+        theta = tuple(x[offs[i] : offs[i + 1]].reshape(shapes[i]) for i in range(len(shapes)))
+        return loss.jax_value(model.jax_forward(theta))
 
     def derivs(x, v):  # g(t) = L(x + t v): g(0), g'(0), g''(0), g'''(0) by nested jvp
         g = lambda t: f(x + t * v)
@@ -239,25 +247,39 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def derivatives(
-        widths: str = typer.Option("3,2,2,3", help="widths d_0,...,d_h, input first"),
+        spec: Path | None = typer.Argument(
+            None, help="SPEC.toml: check the derivatives of its model, loss and point instead "
+                       "of a random instance"),
+        model: str = typer.Option("linear", "--model", help=f"one of: {', '.join(MODELS)}"),
+        widths: str | None = typer.Option(
+            None, help="widths d_0,...,d_h, input first (models with widths; default 3,2,2,3)"),
         loss: str = typer.Option("squared", help=f"one of: {', '.join(LOSSES)}"),
         seed: int = typer.Option(0, help="seed of the data, the point and the direction"),
-        n: int = typer.Option(5, help="data columns (squared, logistic)"),
+        n: int | None = typer.Option(
+            None, help="data columns of squared/logistic data on a linear-family model "
+                       "(default 5; a model on data fixes them)"),
         json: Path | None = typer.Option(None, "--json", help="also write the rows as JSON"),
     ) -> None:
-        """Closed-form derivatives vs JAX autodiff vs central finite differences."""
-        arch = parse_widths(widths)
-        if loss not in LOSSES:
-            raise DlnscapeError(f"--loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
-        if n < 1:
+        """Exact derivatives (closed forms, JAX defaults) vs JAX autodiff of the loss on the
+        model's forward map vs central finite differences."""
+        if n is not None and n < 1:
             raise DlnscapeError(f"--n: expected a positive number of data columns, got {n}")
-        rng = np.random.default_rng(seed)
-        land = Landscape(LinearNetwork(arch), make_loss(loss, arch, rng, n))
-        theta, direction = random_point(arch, rng), random_point(arch, rng)
+        if spec is not None:
+            if n is not None:
+                raise DlnscapeError("--n: the SPEC's loss fixes its data; --n applies to random "
+                                    "instances only")
+            from dlnscape.spec import load_spec
+
+            land, theta = load_spec(spec)
+            direction = random_point(land.model, np.random.default_rng(seed))
+            loss_name = loss_name_of(land.loss)
+        else:
+            land, theta, direction = random_instance(model, widths, loss, seed, n)
+            loss_name = loss
         rows = compare(land, theta, direction)
 
-        t = Table(title=f"dlnscape derivatives: {arch!r}, P = {arch.n_params}, loss = {loss}, "
-                        f"seed = {seed}")
+        t = Table(title=f"dlnscape derivatives: {land.model!r}, P = {land.n_params}, "
+                        f"loss = {loss_name}, seed = {seed}")
         for col in ("quantity", "err JAX", "err FD", "ours", "JAX jit", "FD", "ok"):
             t.add_column(col, justify="left" if col == "quantity" else "right")
         for r in rows:
@@ -268,9 +290,16 @@ def register(app: typer.Typer) -> None:
         console.print(f"relative errors (norm-wise); tolerances: JAX {JAX_RTOL:.0e}, finite "
                       f"differences {FD_RTOL:.0e}; times: best of 3 after a warm-up")
         if json is not None:
+            net = land.model.linear_network
+            try:
+                model_dict = model_to_spec(land.model)
+            except DlnscapeError:
+                model_dict = land.model.to_dict()
             write_json_atomic(json, {
-                "widths": list(arch.widths), "loss": loss, "seed": seed, "n_data": n,
-                "n_params": arch.n_params, "jax_rtol": JAX_RTOL, "rows": rows,
+                "model": model_dict,
+                "widths": None if net is None else list(net.arch.widths),
+                "loss": loss_name, "seed": seed, "n_data": n, "spec": None if spec is None
+                else str(spec), "n_params": land.n_params, "jax_rtol": JAX_RTOL, "rows": rows,
                 "all_ok": all(r.ok for r in rows),
             })
             console.print(f"wrote {json}")

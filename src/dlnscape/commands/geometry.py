@@ -4,7 +4,8 @@ Prints the rank profile, the differential rank (Lemma 3 and SVD), the submersion
 (Thm 4), local openness (with the theorem used) and 000 Cor 3.2's layerwise test, the lift
 properties per reading, the fiber (components, label, available moves), the tangent space of
 M_r and the pure/spurious type of the point for the SPEC's loss. ``--json`` prints everything
-as JSON on stdout; ``--output FILE`` writes it atomically.
+as JSON on stdout; ``--output FILE`` writes it atomically. The geometry of μ_d applies to
+linear networks only: a SPEC with another model is an ``error: …`` (exit 2).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typer
 from rich.table import Table
 
 from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.errors import DlnscapeError
 
 
 def _fmt(v) -> str:
@@ -88,6 +90,11 @@ def register(app: typer.Typer) -> None:
         from dlnscape.spec import load_spec
 
         landscape, theta = load_spec(spec)
+        if landscape.model.linear_network is None:
+            raise DlnscapeError(
+                f"geometry: the geometry of μ_d (ranks, differential, openness, lifts, fibers) "
+                f"needs a LinearNetwork; the SPEC's model is {landscape.model!r} — use "
+                f"`dlnscape classify` or `dlnscape derivatives` for it")
         summary = geometry_summary(theta, landscape, lifts=not no_lifts).to_dict()
         if output is not None:
             write_json_atomic(output, summary)
