@@ -21,6 +21,7 @@ Every error is a :class:`~dlnscape.errors.SpecError` naming the field (``loss.Y`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -374,7 +375,7 @@ def loss_from_spec(section: Mapping[str, Any], target: LossTarget,
     except SpecError:
         raise
     except DlnscapeError as e:
-        raise SpecError(f"{prefix} (type={entry.name!r}): {e}") from None
+        raise SpecError(keyed_message(prefix, str(e), entry)) from None
 
 
 def random_loss(name: str, target: LossTarget | tuple[int, int], rng=None,
@@ -455,13 +456,13 @@ class OneHiddenParams(DataParams):
 class PyramidalParams(DataParams):
     type: Literal["pyramidal"] = "pyramidal"
     widths: list[int]
-    sigmas: str | ActivationSpec | list[str | ActivationSpec]
+    sigmas: str | list[str | dict[str, Any]]
 
 
 class PathParams(StrictParams):
     type: Literal["path"] = "path"
     widths: list[int]
-    rho: float | list[Any]
+    rho: float
 
 
 def model_data(p: DataParams, ctx: BuildContext) -> np.ndarray:
@@ -480,15 +481,21 @@ def model_data(p: DataParams, ctx: BuildContext) -> np.ndarray:
     return np.random.default_rng(p.data_seed).standard_normal((p.d_x, p.n))
 
 
-def _sigma(spec: str | ActivationSpec, a: float | None, field: str):
+def _sigma(spec: str | Mapping, a: float | None, field: str, a_field: str):
+    """The activation named ``spec`` (or ``{name, a}``) with slope ``a``; errors name
+    ``field`` (the name) or ``a_field`` (the slope)."""
     from dlnscape.models.activations import activation
 
-    if isinstance(spec, ActivationSpec):
-        spec, a = spec.name, spec.a
+    if isinstance(spec, Mapping):
+        p = validate_section(ActivationSpec, spec, field)
+        spec, a, a_field = p.name, p.a, f"{field}.a"
     try:
         return activation(spec, a)
     except DlnscapeError as e:
-        raise SpecError(f"{field}: {e}") from None
+        msg = str(e)
+        if msg.startswith("a: "):
+            raise SpecError(f"{a_field}: {msg.removeprefix('a: ')}") from None
+        raise SpecError(f"{field}: {msg.removeprefix('sigma: ')}") from None
 
 
 def _linear_build(p: WidthsParams, ctx: BuildContext):
@@ -525,7 +532,7 @@ def _one_hidden_build(p: OneHiddenParams, ctx: BuildContext):
     from dlnscape.models.one_hidden import OneHiddenLayerNetwork
 
     X = model_data(p, ctx)
-    sigma = _sigma(p.sigma, p.a, f"{ctx.section}.sigma")
+    sigma = _sigma(p.sigma, p.a, f"{ctx.section}.sigma", f"{ctx.section}.a")
     return OneHiddenLayerNetwork(X, sigma, p.hidden, p.d_out)
 
 
@@ -557,9 +564,11 @@ def _pyramidal_build(p: PyramidalParams, ctx: BuildContext):
 
     X = model_data(p, ctx)
     if isinstance(p.sigmas, list):
-        sigmas = [_sigma(s, None, f"{ctx.section}.sigmas[{i}]") for i, s in enumerate(p.sigmas)]
+        sigmas = [_sigma(s, None, f"{ctx.section}.sigmas[{i}]", f"{ctx.section}.sigmas[{i}]")
+                  for i, s in enumerate(p.sigmas)]
     else:
-        sigmas = [_sigma(p.sigmas, None, f"{ctx.section}.sigmas")] * len(p.widths)
+        sigmas = [_sigma(p.sigmas, None, f"{ctx.section}.sigmas", f"{ctx.section}.sigmas")
+                  ] * len(p.widths)
     return PyramidalNetwork(X, p.widths, sigmas)
 
 
@@ -571,14 +580,12 @@ def _pyramidal_write(model) -> dict:
 def _path_build(p: PathParams, ctx: BuildContext):
     from dlnscape.models.path import KawaguchiPathModel
 
-    rho = p.rho if isinstance(p.rho, (int, float)) else ctx.array(p.rho, "rho")
-    return KawaguchiPathModel(Architecture(p.widths), rho)
+    return KawaguchiPathModel(Architecture(p.widths), p.rho)
 
 
 def _path_write(model) -> dict:
-    rho = model.rho
-    rho = float(rho) if np.ndim(rho) == 0 else _as_list(np.asarray(rho))
-    return {"type": "path", "widths": [int(w) for w in model.arch.widths], "rho": rho}
+    return {"type": "path", "widths": [int(w) for w in model.arch.widths],
+            "rho": float(model.rho)}
 
 
 @dataclass(frozen=True)
@@ -623,11 +630,21 @@ MODELS: dict[str, ModelEntry] = {
                    _pyramidal_build, _pyramidal_write,
                    {"d_x": 4, "n": 3, "widths": [3, 2], "sigmas": ["tanh", "softplus"]},
                    outputs_on_data=True),
-        ModelEntry("path", "Kawaguchi's path model (widths, path probabilities rho)",
-                   "dlnscape.models.path:KawaguchiPathModel", PathParams, _path_build,
-                   _path_write, {"widths": [3, 2, 2], "rho": 0.5}, outputs_on_data=True),
+        ModelEntry("path", "E_Z of Kawaguchi's gated path model, Bernoulli(rho) gates, q = 1/rho "
+                   "(= W_h ⋯ W_1)", "dlnscape.models.path:KawaguchiPathModel", PathParams,
+                   _path_build, _path_write, {"widths": [3, 2, 2], "rho": 0.5}),
     )
 }
+
+
+def keyed_message(prefix: str, msg: str, entry: ModelEntry | LossEntry) -> str:
+    """``prefix.key…: …`` when a constructor's message starts with one of the section's keys
+    (``widths[1]: expected …`` → ``model.widths[1]: expected …``), else
+    ``prefix (type='…'): message``."""
+    m = re.match(r"([A-Za-z_]\w*)(\[[^\]]*\])*:", msg)
+    if m and m.group(1) in entry.params.model_fields:
+        return f"{prefix}.{msg}"
+    return f"{prefix} (type={entry.name!r}): {msg}"
 
 
 def model_entry(name: str, field: str = "model.type") -> ModelEntry:
@@ -651,7 +668,7 @@ def model_from_spec(section: Mapping[str, Any], base: Path | str = ".",
     except SpecError:
         raise
     except DlnscapeError as e:
-        raise SpecError(f"{prefix} (type={entry.name!r}): {e}") from None
+        raise SpecError(keyed_message(prefix, str(e), entry)) from None
 
 
 def example_model(name: str, widths: list[int] | None = None):
