@@ -59,14 +59,6 @@ def _check_omega(theta: Sequence[np.ndarray], name: str) -> None:
                 f"i < h}} (Trager et al. 2020, §3.4); W_{i + 1} is the zero matrix")
 
 
-#: argument names under which the package validates tangent vectors, not points
-_DIRECTION_NAMES = ("dtheta", "direction", "v")
-
-
-def _is_direction_name(name: str) -> bool:
-    return name in _DIRECTION_NAMES or name.startswith("certificate.curve")
-
-
 def normalize_point(theta: Sequence[np.ndarray], name: str = "theta") -> Point:
     """``p(θ) = (W_1/‖W_1‖, …, W_{h-1}/‖W_{h-1}‖, W_h)`` (Trager et al. 2020, proof of Prop 14):
     a normalized-network point θ' ↦ the plain point whose product is ``ν_d(θ')``."""
@@ -119,15 +111,8 @@ class NormalizedLinearNetwork(Parametrization):
         return tuple(f"W_{i}" for i in range(1, self.arch.h + 1))
 
     def check_domain(self, theta: Point, name: str = "theta") -> None:
-        """Ω = {W_i ≠ 0, i < h}: a zero normalized layer is named in the error.
-
-        Tangent vectors are validated through the same ``check`` as points (``Landscape.hvp``
-        checks ``dtheta``, ``Landscape.taylor`` its ``direction``, certificates their
-        ``curve[k]``), and a direction may have zero blocks, so the arguments named as
-        directions are not held to Ω (a local workaround: the protocol has no separate
-        direction check)."""
-        if _is_direction_name(name):
-            return
+        """Ω = {W_i ≠ 0, i < h}: a zero normalized layer is named in the error (points only;
+        ``Landscape.direction`` does not hold tangent vectors to Ω)."""
         _check_omega(theta, name)
 
     # -- forward and first order -------------------------------------------------------------
