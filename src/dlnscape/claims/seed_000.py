@@ -1,0 +1,5 @@
+"""Seed 000."""
+
+CHECKS: tuple = ()
+NOT_CHECKABLE: dict = {}
+VERIFIERS: tuple = ()

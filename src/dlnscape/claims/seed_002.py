@@ -1,0 +1,5 @@
+"""Seed 002."""
+
+CHECKS: tuple = ()
+NOT_CHECKABLE: dict = {}
+VERIFIERS: tuple = ()

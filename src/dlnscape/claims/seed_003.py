@@ -1,0 +1,5 @@
+"""Seed 003."""
+
+CHECKS: tuple = ()
+NOT_CHECKABLE: dict = {}
+VERIFIERS: tuple = ()

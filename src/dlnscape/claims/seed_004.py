@@ -1,0 +1,5 @@
+"""Seed 004."""
+
+CHECKS: tuple = ()
+NOT_CHECKABLE: dict = {}
+VERIFIERS: tuple = ()
