@@ -20,6 +20,7 @@ from dlnscape.algebraic import ALPHA0, PolySystem, alpha_data, certify_solutions
 from dlnscape.algebraic import alpha as al
 from dlnscape.algebraic import homotopy as hm
 from dlnscape.algebraic import solve as sv
+from dlnscape.algebraic.backend import BackendBase
 from dlnscape.algebraic.formulation import quadratic_data, random_basis, working_data
 from dlnscape.errors import ShapeError
 from dlnscape.jax_support import jax, jnp
@@ -318,7 +319,7 @@ def test_corrupted_point_makes_the_answer_uncertified():
     # a corrupted copy of a returned point: refined, it falls onto that point → not certified
     pts, report = sv.checked_real_points(loss, 1, W + [bad])
     assert report["n_failed"] >= 1 and report["n_refined"] >= 1
-    sv._criticality_verdict(res, report)
+    sv.criticality_verdict(res, report)
     assert not res.certified and "NOT certified" in res.certification
     # the check is relative to the problem's scale: scaling the data changes nothing
     for c in (1e-6, 1e6):
@@ -371,23 +372,29 @@ def test_auto_falls_back_to_the_homotopy_when_msolve_points_fail(monkeypatch, tm
     the criticality check, the homotopy from another start answers."""
     rng = np.random.default_rng(4)
     loss = DistanceLoss(rng.integers(-10, 11, size=(3, 3)), rng.integers(-10, 11, size=(9, 9)))
-    real_h, real_m = sv._solve_homotopy, sv._solve_msolve
+    real_h, real_m = sv.BACKENDS["homotopy"], sv.BACKENDS["msolve"]
     seeds = []
 
-    def homotopy_first_fails(loss_, r, seed, cache_dir):
-        seeds.append(seed)
-        res = real_h(loss_, r, seed, cache_dir)
-        if seed == 0:
-            res.certified = False
-        return res
+    class HomotopyFirstFails(BackendBase):
+        name = "homotopy"
 
-    def msolve_point_fails(*a, **k):
-        res = real_m(*a, **k)
-        sv._criticality_verdict(res, {"n_failed": 1, "failures": ["a corrupted point"]})
-        return res
+        def solve(self, loss_, r, *, rng=0, timeout=600.0, cache_dir=None):
+            seeds.append(rng)
+            res = real_h.solve(loss_, r, rng=rng, cache_dir=cache_dir)
+            if rng == 0:
+                res.certified = False
+            return res
 
-    monkeypatch.setattr(sv, "_solve_homotopy", homotopy_first_fails)
-    monkeypatch.setattr(sv, "_solve_msolve", msolve_point_fails)
+    class MsolvePointFails(BackendBase):
+        name = "msolve"
+
+        def solve(self, *a, **k):
+            res = real_m.solve(*a, **k)
+            sv.criticality_verdict(res, {"n_failed": 1, "failures": ["a corrupted point"]})
+            return res
+
+    monkeypatch.setitem(sv.BACKENDS, "homotopy", HomotopyFirstFails())
+    monkeypatch.setitem(sv.BACKENDS, "msolve", MsolvePointFails())
     out = sv.critical_points_on_Mr(loss, 1, backend="auto", cache_dir=tmp_path)
     assert seeds == [0, 1]
     assert out.backend == "homotopy" and out.certified and "criticality" in out.fallback

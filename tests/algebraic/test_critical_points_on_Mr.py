@@ -199,11 +199,11 @@ def test_bad_input_raises_clear_errors():
 def test_points_outside_the_big_cell_are_found_in_smaller_cells(shape, r, pad):
     """With the basis T = I the big cell misses Eckart–Young points (their column spaces are
     coordinate axes); the Schubert-cell pass must recover them (no solution lost)."""
-    from dlnscape.algebraic.solve import _solve_msolve
+    from dlnscape.algebraic.msolve_backend import solve_msolve
 
     Q0 = np.zeros(shape)
     np.fill_diagonal(Q0, [4.0, 3.0, 2.0, 1.0][: min(shape)])
-    res = _solve_msolve(DistanceLoss(Q0), r, 0, 600.0, T=np.eye(min(shape), dtype=int))
+    res = solve_msolve(DistanceLoss(Q0), r, 0, 600.0, T=np.eye(min(shape), dtype=int))
     assert res.n_outside_chart >= 1
     assert res.certified
     assert res.n_complex == res.n_real == math.comb(min(shape), r)

@@ -1,4 +1,5 @@
-"""All complex critical points of distance functions on M_r (msolve, homotopy); ED degrees."""
+"""All complex critical points of distance functions on M_r (msolve, homotopy, PHCpack behind one
+backend interface); ED degrees."""
 
 from dlnscape.algebraic.alpha import (
     ALPHA0,
@@ -7,29 +8,40 @@ from dlnscape.algebraic.alpha import (
     certify_solutions,
     recheck_alpha,
 )
+from dlnscape.algebraic.backend import Backend
+from dlnscape.algebraic.ed_degree import (
+    EDDegree,
+    eckart_young_degree,
+    ed_degree,
+    generic_ed_degree_rank_one,
+)
 from dlnscape.algebraic.msolve import msolve_path, msolve_version
+from dlnscape.algebraic.result import CriticalPointOnMr, CriticalPointsOnMr, classify_real_point
 from dlnscape.algebraic.solve import (
-    CriticalPointOnMr,
-    CriticalPointsOnMr,
-    classify_real_point,
+    BACKENDS,
     critical_points_on_Mr,
     critical_points_on_Mr_many,
+    get_backend,
 )
 
 __all__: list[str] = [
     "ALPHA0",
+    "BACKENDS",
+    "Backend",
     "CriticalPointOnMr",
     "CriticalPointsOnMr",
+    "EDDegree",
     "PolySystem",
     "alpha_data",
     "certify_solutions",
     "classify_real_point",
     "critical_points_on_Mr",
     "critical_points_on_Mr_many",
+    "eckart_young_degree",
+    "ed_degree",
+    "generic_ed_degree_rank_one",
+    "get_backend",
     "msolve_path",
     "msolve_version",
     "recheck_alpha",
 ]
-# the function-space helper adds ED-degree names below (from dlnscape.algebraic.ed_degree ...)
-from dlnscape.algebraic.ed_degree import EDDegree, eckart_young_degree, ed_degree, generic_ed_degree_rank_one  # noqa: E402,E501,I001
-__all__ += ["EDDegree", "eckart_young_degree", "ed_degree", "generic_ed_degree_rank_one"]

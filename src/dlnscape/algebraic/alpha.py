@@ -52,7 +52,9 @@ import numpy as np
 ALPHA0 = (13.0 - 3.0 * np.sqrt(17.0)) / 4.0
 #: working precision (bits) of the ball arithmetic of the rigorous α-test
 RIGOROUS_PREC = 64
-_U = float(np.finfo(np.float64).eps) / 2.0  # unit roundoff of float64 (round to nearest)
+#: unit roundoff of float64 (round to nearest)
+UNIT_ROUNDOFF = float(np.finfo(np.float64).eps) / 2.0
+_U = UNIT_ROUNDOFF
 _TINY = 1e-290  # below this a float norm may have underflowed: no lower bound claimed
 _DERIV_TABLES: dict = {}
 _TAYLOR_TABLES: dict = {}

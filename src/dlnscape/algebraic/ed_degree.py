@@ -26,6 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from dlnscape.algebraic.solve import critical_points_on_Mr, get_backend
 from dlnscape.errors import DlnscapeError, LossError, ShapeError
 
 #: the readings of the printed indices of the Catanese–Trifogli formula
@@ -83,13 +84,16 @@ def eckart_young_degree(m: int, n: int, r: int) -> int:
     return 1 if r >= k else math.comb(k, r)
 
 
-def backend_available() -> bool:
-    """Whether the solver ``dlnscape.algebraic.critical_points_on_Mr`` can be imported."""
-    try:
-        from dlnscape.algebraic import critical_points_on_Mr  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def backend_unavailable(backend: str = "auto") -> str | None:
+    """Why ``critical_points_on_Mr(..., backend=backend)`` cannot run here (the msolve binary
+    that the exact backend and the homotopy's start systems need is missing, PHCpack is not
+    installed, …), or None when it can."""
+    return get_backend(backend).unavailable()
+
+
+def backend_available(backend: str = "auto") -> bool:
+    """Whether ``critical_points_on_Mr(..., backend=backend)`` can run here."""
+    return backend_unavailable(backend) is None
 
 
 @dataclass(frozen=True)
@@ -167,13 +171,6 @@ def ed_degree(
         generic = True
     if not isinstance(loss, DistanceLoss):  # pragma: no cover
         raise LossError(f"loss_or_shape: expected a DistanceLoss, got {type(loss).__name__}")
-    try:
-        from dlnscape.algebraic import critical_points_on_Mr
-    except ImportError:
-        raise DlnscapeError(
-            "ed_degree: the solver backend dlnscape.algebraic.critical_points_on_Mr is not "
-            "available in this version"
-        ) from None
     m, n = loss.shape
     res = critical_points_on_Mr(loss, r, backend=backend)
     formula = None

@@ -21,7 +21,7 @@ zeros and therefore *all* isolated zeros in the chart; real ones are proven real
 symmetry, the list being complete) and the others non-real by α-theory. When any of this
 fails the answer is marked uncertified and ``critical_points_on_Mr(backend="auto")`` falls
 back to msolve. Every real point returned is then checked critical on M_r
-(:func:`dlnscape.algebraic.solve.checked_real_points`).
+(:func:`dlnscape.algebraic.result.checked_real_points`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import numpy as np
 from dlnscape.algebraic import msolve as ms
 from dlnscape.algebraic.alpha import (
     ALPHA0,
+    UNIT_ROUNDOFF,
     PolySystem,
     SolutionCertificate,
     alpha_data,
@@ -490,8 +491,6 @@ def certify_mixed(charts: list[tuple[Formulation, PolySystem, np.ndarray]],
     radius is an upper bound: ``ρ = 2β`` (proven), norms rounded up, plus a bound on the
     rounding of the float ``W = (T M) Bᵀ`` (Higham 2002, §3.5: ``|fl(AB) − AB| ≤ γ_n |A||B|``).
     Reality by conjugate symmetry needs the list complete: ``len == n_zeros``."""
-    from dlnscape.algebraic.alpha import _U
-
     P = charts[0][2].shape[0]
     alphas, Ws = [], []
     for f, target, X in charts:
@@ -528,9 +527,10 @@ def certify_mixed(charts: list[tuple[Formulation, PolySystem, np.ndarray]],
             nA = norm_upper(A.reshape(sel.size, -1))
             nB = norm_upper(B.reshape(sel.size, -1))
             # ‖W(ζ) − W(x)‖ ≤ ρ(‖T‖‖B‖ + ‖A‖ + ‖T‖ρ); ‖fl(W) − W(x)‖ ≤ rounding bound
-            err = (4 * (f.m + 2) * _U * nT * nM * nB + 4 * (f.r + 2) * _U * nA * nB)
+            err = (4 * (f.m + 2) * UNIT_ROUNDOFF * nT * nM * nB
+                   + 4 * (f.r + 2) * UNIT_ROUNDOFF * nA * nB)
             r_i = rho * (nT * nB + nA + nT * rho) + err
-            rad[sel] = r_i * (1.0 + 16 * _U)
+            rad[sel] = r_i * (1.0 + 16 * UNIT_ROUNDOFF)
             alpha[sel] = rd.alpha
             ok[sel] = rd.certified
     rigorous = bool(filt.all())

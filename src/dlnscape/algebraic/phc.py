@@ -20,12 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from dlnscape.algebraic.alpha import PolySystem, alpha_data, certify_solutions
+from dlnscape.algebraic.backend import BackendBase
 from dlnscape.algebraic.formulation import (
     integer_system,
     make_formulation,
     quadratic_data,
     working_data,
 )
+from dlnscape.algebraic.result import CriticalPointsOnMr, assemble, real_newton
 from dlnscape.errors import SolverError
 
 _SOL = re.compile(r"^\s*(\w+)\s*:\s*(\S+)\s+(\S+)\s*$")
@@ -123,10 +125,8 @@ def polish_and_deduplicate(system: PolySystem, X: np.ndarray, tol: float = 1e-8)
     return np.array(keep, dtype=complex).reshape(-1, system.N)
 
 
-def solve_phc(loss, r: int, rng=0, timeout: float = 600.0):
+def solve_phc(loss, r: int, rng=0, timeout: float = 600.0) -> CriticalPointsOnMr:
     """``critical_points_on_Mr(loss, r, backend="phc")``: PHCpack, polished here."""
-    from dlnscape.algebraic.solve import _assemble, _real_newton
-
     t0 = time.perf_counter()
     qd = quadratic_data(loss)
     form = make_formulation(qd.shape, r, rng=rng)
@@ -139,13 +139,33 @@ def solve_phc(loss, r: int, rng=0, timeout: float = 600.0):
     # not a proof of completeness: the list is *assumed* complete for the reality argument
     cert = certify_solutions(fsys, X, n_zeros=X.shape[0])
     X = cert.X
-    Xr = _real_newton(fsys, X[cert.real].real) if cert.real.any() else np.zeros((0, form.nvars))
+    Xr = real_newton(fsys, X[cert.real].real) if cert.real.any() else np.zeros((0, form.nvars))
     text = (
         f"PHCpack cross-check (not a proof of completeness): {Xraw.shape[0]} solutions printed, "
         f"{X.shape[0]} distinct after Newton polishing; α-test: all approximate zeros = "
         f"{cert.all_approximate_zeros}, distinct = {cert.distinct}; real ones proven real "
         f"assuming the list is complete."
     )
-    return _assemble(loss, form, r, X, Xr, "phc", phc_version(), time.perf_counter() - t0,
+    return assemble(loss, form, r, X, Xr, "phc", phc_version(), time.perf_counter() - t0,
                      False, text, evidence={"certificate": cert.to_dict(),
                                             "n_printed": int(Xraw.shape[0])})
+
+
+class PhcBackend(BackendBase):
+    """``backend="phc"``: PHCpack's blackbox solver as a cross-check (never certified)."""
+
+    name = "phc"
+
+    def unavailable(self) -> str | None:
+        try:
+            phc_path()
+        except SolverError as e:
+            return str(e)
+        return None
+
+    def solve(self, loss, r: int, *, rng=0, timeout: float = 600.0,
+              cache_dir=None) -> CriticalPointsOnMr:
+        return solve_phc(loss, r, rng=rng, timeout=timeout)
+
+
+PHC = PhcBackend()

@@ -9,7 +9,10 @@ import shutil
 import typer
 from rich.table import Table
 
+from dlnscape.algebraic.msolve import msolve_path
+from dlnscape.algebraic.solve import BACKENDS
 from dlnscape.commands._common import console
+from dlnscape.errors import SolverError
 
 
 def backends() -> dict[str, str | None]:
@@ -22,11 +25,13 @@ def backends() -> dict[str, str | None]:
         except md.PackageNotFoundError:
             out[pkg] = None
     try:
-        from dlnscape.algebraic.msolve import msolve_path  # optional until the backend lands
         out["msolve binary"] = str(msolve_path())
-    except Exception:
+    except SolverError:
         out["msolve binary"] = None
     out["phc (PHCpack)"] = shutil.which("phc")
+    for name, b in BACKENDS.items():
+        why = b.unavailable()
+        out[f"critical-points backend {name}"] = "available" if why is None else None
     return out
 
 

@@ -8,8 +8,9 @@ critical points (columns) against local minima among them (rows).
 
 Instance ``i`` is a pure function of ``(seed, i)``: its generator is
 ``np.random.default_rng([seed, i])``. Each instance is solved by
-``dlnscape.algebraic.critical_points_on_Mr(DistanceLoss(Q0, φ), 1, backend=...)``; a process
-pool runs them with BLAS pinned to one thread per worker.
+``dlnscape.algebraic.critical_points_on_Mr(DistanceLoss(Q0, φ), 1, backend=...)``. The runs go
+through the experiment engine (family ``table2`` in :mod:`dlnscape.experiments.families`):
+``run_table2`` in memory, ``dlnscape experiment run`` with a resumable store.
 
 The published table is typed in from the text (rows = #local minima 1..4, columns = #real
 critical points 1, 3, …, 13; the column order was rebuilt from the OCR, see the catalog).
@@ -17,8 +18,8 @@ critical points 1, 3, …, 13; the column order was rebuilt from the OCR, see th
 
 from __future__ import annotations
 
+import json
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -26,7 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlnscape.algebraic.ed_degree import backend_available
+from dlnscape.algebraic.ed_degree import backend_unavailable
+from dlnscape.algebraic.solve import critical_points_on_Mr, critical_points_on_Mr_many
 from dlnscape.errors import DlnscapeError
 
 #: the text's Table 2: rows = #local minima (1..4), columns = #real critical points
@@ -45,8 +47,6 @@ PUBLISHED_TABLE2 = np.array(
 EXPECTED_COMPLEX = 39
 SHAPE = (3, 3)
 BOUND = 10
-_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "XLA_FLAGS")
 
 
 def draw_instance(seed: int, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,12 +94,6 @@ class InstanceResult:
 
 
 def _default_solver(loss, r: int, backend: str):
-    try:
-        from dlnscape.algebraic import critical_points_on_Mr
-    except ImportError:
-        raise DlnscapeError(
-            "backend: dlnscape.algebraic.critical_points_on_Mr is not available in this version"
-        ) from None
     return critical_points_on_Mr(loss, r, backend=backend)
 
 
@@ -139,7 +133,6 @@ def _solve_batch(args: tuple) -> list[InstanceResult]:
     (``critical_points_on_Mr_many``, where the homotopy is fast), one by one if that fails."""
     seed, indices, backend, solver = args
     if solver is None and backend in ("auto", "homotopy"):
-        from dlnscape.algebraic import critical_points_on_Mr_many
         from dlnscape.losses import DistanceLoss
 
         losses = [DistanceLoss(Q0.astype(np.float64), phi.astype(np.float64))
@@ -154,11 +147,6 @@ def _solve_batch(args: tuple) -> list[InstanceResult]:
             return [_instance_result(i, res, backend, per)
                     for i, res in zip(indices, batch, strict=True)]
     return [solve_instance(seed, i, backend, solver) for i in indices]
-
-
-def _pin_blas_worker() -> None:
-    for v in _BLAS_VARS[:-1]:
-        os.environ[v] = "1"
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -361,108 +349,54 @@ def run_table2(
 ) -> Table2Result:
     """Run Experiment 1 of Trager et al. 2020 and tabulate it (see the module docstring).
 
-    ``workers`` processes (default: the CPUs available, at most 2 on shared machines is the
-    caller's choice) run batches of instances with BLAS pinned to one thread; ``workers=1``
-    runs in this process. ``solver(loss, r, backend)`` replaces ``critical_points_on_Mr``
-    (tests); it must be picklable when ``workers > 1``. With ``certified_only`` the table uses
-    only instances whose count is certified; the others are listed in ``uncertified``.
+    A thin wrapper over the experiment engine (family ``table2``, no store): ``workers``
+    processes (default: the CPUs available) run batches of instances with BLAS pinned to one
+    thread; ``workers=1`` runs in this process. ``solver(loss, r, backend)`` replaces
+    ``critical_points_on_Mr`` (tests); it must be importable by its module and name when
+    ``workers > 1``. With ``certified_only`` the table uses only instances whose count is
+    certified; the others are listed in ``uncertified``. For a resumable run with a store use
+    ``dlnscape experiment run`` with ``family = "table2"``.
     """
+    from dlnscape.experiments.config import config_from_dict
+    from dlnscape.experiments.engine import run_in_memory
+    from dlnscape.experiments.families.table2 import instance_result
+    from dlnscape.experiments.runners import available_cpus
+
     instances = _check_count(instances, "instances", 1)
     seed = _check_count(seed, "seed", 0)
     if workers is None:
-        workers = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1))
+        workers = available_cpus()
     workers = _check_count(workers, "workers", 1)
     if not isinstance(backend, str):
         raise DlnscapeError(f"backend: expected a backend name such as 'auto', got {backend!r}")
-    if solver is None:
-        _default_solver_available()
+    if batch is not None:
+        batch = _check_count(batch, "batch", 1)
     batch = batch or max(1, min(50, instances // (4 * workers) or 1))
-    chunks = [list(range(s, min(s + batch, instances))) for s in range(0, instances, batch)]
-    results: list[InstanceResult] = []
+    params: dict = {"backend": backend, "certified_only": bool(certified_only)}
+    if solver is not None:
+        params["solver"] = solver
+    cfg = config_from_dict({"family": "table2", "seed": seed,
+                            "instances": {"count": instances}, "params": params})
     t0 = time.perf_counter()
-    bar = _progress(progress, instances)
-    try:
-        if workers == 1:
-            for ch in chunks:
-                out = _solve_batch((seed, ch, backend, solver))
-                results.extend(out)
-                bar.advance(len(out))
-        else:
-            results.extend(_run_pool(seed, chunks, backend, solver, workers, bar))
-    finally:
-        bar.close()
+    outs = run_in_memory(cfg, runner="serial" if workers == 1 else "process", workers=workers,
+                         batch_size=batch, progress=progress)
     wall = time.perf_counter() - t0
-    results.sort(key=lambda r: r.index)
+    results = [instance_result(o.task_id, None if o.result is None else json.loads(o.result),
+                               o.seconds, o.error) for o in outs]
     return tabulate(results, seed=seed, backend=backend, workers=workers, wall_seconds=wall,
                     certified_only=certified_only)
 
 
-def _default_solver_available() -> None:
-    if not backend_available():
-        raise DlnscapeError(
-            "backend: dlnscape.algebraic.critical_points_on_Mr is not available in this version"
-        )
+def check_default_solver(backend: str = "auto") -> None:
+    """Raise :class:`DlnscapeError` (with the reason) when ``critical_points_on_Mr`` cannot
+    run with ``backend`` here (e.g. the msolve binary is missing)."""
+    why = backend_unavailable(backend)
+    if why is not None:
+        raise DlnscapeError(f"backend {backend!r}: not available here: {why}")
 
 
-def _run_pool(seed, chunks, backend, solver, workers, bar) -> list[InstanceResult]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    saved = {v: os.environ.get(v) for v in _BLAS_VARS[:-1]}
-    _pin_blas_worker()  # inherited by the spawned workers before they import numpy
-    try:
-        ctx = mp.get_context("spawn")
-        out: list[InstanceResult] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                 initializer=_pin_blas_worker) as ex:
-            futs = [ex.submit(_solve_batch, (seed, ch, backend, solver)) for ch in chunks]
-            for f in as_completed(futs):
-                res = f.result()
-                out.extend(res)
-                bar.advance(len(res))
-        return out
-    finally:
-        for v, val in saved.items():
-            if val is None:
-                os.environ.pop(v, None)
-            else:
-                os.environ[v] = val
-
-
-class _NoBar:
-    def advance(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _RichBar:
-    def __init__(self, total: int) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.p = Progress("[progress.description]{task.description}", BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                          transient=False)
-        self.p.start()
-        self.t = self.p.add_task("Table 2 instances", total=total)
-
-    def advance(self, n: int) -> None:
-        self.p.advance(self.t, n)
-
-    def close(self) -> None:
-        self.p.stop()
-
-
-def _progress(on: bool, total: int):
-    return _RichBar(total) if on else _NoBar()
+#: the name dlnscape.experiments.families.table2 calls (kept until it uses the public one)
+_default_solver_available = check_default_solver
 
 
 def tabulate(

@@ -1,6 +1,6 @@
 """Lifting function-space points to weights.
 
-``lift`` delegates to the geometry helper's factorisation ``dlnscape.geometry.factorize`` (one
+``lift`` delegates to the factorisation :func:`dlnscape.geometry.fibers.factorize` (one
 factorisation in the package). A function-space critical point ``W`` of ``l|M_r`` with
 ``rank W = r`` lifts to a critical point of ``L = l ∘ μ`` (Trager et al. 2020, Prop 6: μ is a
 submersion there, so every factorisation is critical and has the same index as W).
@@ -14,6 +14,7 @@ import numpy as np
 
 from dlnscape.architecture import Architecture, Point, as_float_matrix, end_to_end
 from dlnscape.errors import DlnscapeError, PointError
+from dlnscape.geometry.fibers import factorize
 from dlnscape.losses import Loss
 
 from .eckart_young import CLUSTER_RTOL
@@ -22,15 +23,10 @@ from .squared import FunctionSpacePoint, direct_function_space
 
 
 def lift(W: np.ndarray, arch, rng: np.random.Generator | int | None = None) -> Point:
-    """A point ``θ`` with ``μ(θ) = W`` (``dlnscape.geometry.factorize``); ``rank W ≤ r`` needed."""
+    """A point ``θ`` with ``μ(θ) = W`` (:func:`dlnscape.geometry.fibers.factorize`);
+    ``rank W ≤ r`` needed."""
     a = as_architecture(arch)
     W = as_float_matrix(W, "W", a.end_to_end_shape)
-    try:
-        from dlnscape.geometry import factorize  # the geometry helper's factorisation
-    except ImportError:
-        raise DlnscapeError(
-            "lift: dlnscape.geometry.factorize is not available in this version"
-        ) from None
     theta = factorize(W, a, rng)
     theta = tuple(np.asarray(t, dtype=np.float64) for t in theta)
     err = float(np.linalg.norm(end_to_end(theta) - W))
