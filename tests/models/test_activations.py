@@ -198,6 +198,8 @@ def test_bad_custom_activations_and_layer_counts_raise_clear_errors():
         activation(lambda z: jnp.sum(z), smooth=True)
     with pytest.raises(DlnscapeError, match="failed on a JAX array"):
         activation(lambda z: z.nonexistent, smooth=True)
+    with pytest.raises(DlnscapeError, match="Taylor mode"):
+        activation(jax.nn.softplus, smooth=True)
     with pytest.raises(DlnscapeError, match="expected 3 activations"):
         activations(["tanh", "relu"], 3)
     with pytest.raises(DlnscapeError, match="expected an activation or a sequence"):

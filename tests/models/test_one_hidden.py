@@ -337,6 +337,23 @@ def test_relu_preactivation_at_the_kink_makes_classify_undetermined():
     assert OneHiddenLayerNetwork(X, "tanh", 3, 2).nonsmooth_reason((W1, W2)) is None
 
 
+def test_one_sided_gradient_at_a_kink_never_yields_a_wrong_verdict():
+    """F = w_2 relu(w_1x), x = 1, Y = −1 at θ = (0, 1): for w_1 ≤ 0 the output is 0 whatever
+    w_2, so L = ½ on a neighbourhood's half and grows for w_1 > 0 — a (non-strict) local
+    minimum at a kink. The gradient there is a convention (σ'(0) := 1 gives (1, 0)) and −∇L
+    does not decrease L, so classify must not claim "not_critical": it says "undetermined"."""
+    model = OneHiddenLayerNetwork(np.ones((1, 1)), "relu", 1, 1)
+    L = dl.Landscape(model, dl.SquaredLoss(np.eye(1), np.array([[-1.0]])))
+    theta = (np.array([[0.0]]), np.array([[1.0]]))
+    assert model.nonsmooth_reason(theta) is not None
+    for t in (1e-3, 1e-1):  # the local-minimum property, from values
+        assert L.value((np.array([[-t]]), np.array([[1.0 + t]]))) == L.value(theta) == 0.5
+        assert L.value((np.array([[t]]), np.array([[1.0]]))) > 0.5
+    c = dl.classify(L, theta, rng=0)
+    assert c.verdict == "undetermined"
+    assert c.verify(L)
+
+
 def test_the_zero_network_is_a_strict_saddle_for_smooth_sigma():
     """θ = 0 is critical (dFᵀ[G] = (σ'(0)∘0·X, G·σ(0)ᵀ) = 0 for tanh, σ(0) = 0) and the cross
     block W_1–W_2 of the Hessian, −σ'(0)·(…YXᵀ…), makes it indefinite whenever YXᵀ ≠ 0."""

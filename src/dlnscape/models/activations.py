@@ -32,7 +32,7 @@ known about it (:func:`activation` with a callable).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -280,7 +280,8 @@ def activation(spec: str | Callable | Activation = "tanh", a: float | None = Non
             "identity": _identity}[key]()
 
 
-def activations(sigmas, h: int, name: str = "sigmas") -> tuple[Activation, ...]:
+def activations(sigmas: str | Callable | Activation | Sequence, h: int,
+                name: str = "sigmas") -> tuple[Activation, ...]:
     """``h`` activations from one spec (used for every layer) or a sequence of ``h`` specs."""
     if isinstance(sigmas, (str, Activation)) or callable(sigmas):
         return (activation(sigmas),) * h
@@ -318,6 +319,16 @@ def _custom(fn, name, smooth, kinks, strictly_monotone, range_is_real_line, a) -
     if probe.shape != (5,) or not np.all(np.isfinite(probe)):
         raise ActivationError("sigma: a custom activation must map an array entrywise to a "
                               f"finite array of the same shape, got shape {probe.shape}")
+    try:  # Taylor mode (Landscape.taylor, the escape search) runs σ through jet
+        from jax.experimental import jet
+
+        x0 = jnp.linspace(-2.0, 2.0, 5)
+        jet.jet(fn, (x0,), ([jnp.ones(5), jnp.zeros(5)],))
+    except Exception as e:  # noqa: BLE001
+        raise ActivationError(
+            "sigma: the custom activation cannot run in JAX Taylor mode (jax.experimental.jet), "
+            "which the landscape's Taylor coefficients need; write it with jnp primitives "
+            f"(custom_jvp functions such as jax.nn.softplus fail): {type(e).__name__}") from None
     scalar = lambda x: fn(x)  # noqa: E731
     f0 = jax.jit(fn)
     f1 = jax.jit(jax.vmap(jax.grad(scalar)))
