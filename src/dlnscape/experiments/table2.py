@@ -128,7 +128,7 @@ def _instance_result(i: int, res, backend: str, elapsed: float) -> InstanceResul
     )
 
 
-def _solve_batch(args: tuple) -> list[InstanceResult]:
+def solve_batch(args: tuple) -> list[InstanceResult]:
     """Solve a chunk of instances; the default solver tracks the whole chunk in one batch
     (``critical_points_on_Mr_many``, where the homotopy is fast), one by one if that fails."""
     seed, indices, backend, solver = args
@@ -395,8 +395,9 @@ def check_default_solver(backend: str = "auto") -> None:
         raise DlnscapeError(f"backend {backend!r}: not available here: {why}")
 
 
-#: the name dlnscape.experiments.families.table2 calls (kept until it uses the public one)
+#: the names dlnscape.experiments.families.table2 imports (kept until it uses the public ones)
 _default_solver_available = check_default_solver
+_solve_batch = solve_batch
 
 
 def tabulate(
