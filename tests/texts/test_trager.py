@@ -86,8 +86,28 @@ def test_prop7_holds_at_newton_end_points_of_a_non_filling_network(seed, loss_na
     for _ in range(2):
         run = dl.find_critical_point(L, dl.random_point(arch, rng), "newton")
         chk = T.prop7_check(L, run.theta)
-        if chk.critical and chk.holds is not None:
-            assert chk.holds, chk.reason
+        if chk.critical:
+            assert chk.holds is not False, chk.reason
+            assert chk.bound_holds is not False, chk.reason
+
+
+@settings(derandomize=True, max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), e=st.integers(1, 2), loss_name=st.sampled_from(
+    ["distance_phi", "quartic", "logistic_ridge"]), log_scale=st.floats(-3, 3))
+def test_prop7_quantitative_bound_holds_at_any_point(seed, e, loss_name, log_scale):
+    """The proof of T-004-Prop7, at any θ (critical or not): Im dμ(θ) ⊇ T_W M_e gives
+    ‖P_{T_W M_e} ∇l(W)‖ ≤ ‖J⁺B‖₂ ‖∇L(θ)‖. Points with rk W = e from random factorisations
+    (004 Prop 16 via dl.factorize, then a random GL action), at random scales."""
+    rng = np.random.default_rng(seed)
+    arch = dl.Architecture((3, 2, 2, 3))
+    L = dl.Landscape(dl.LinearNetwork(arch), _losses(rng, (3, 3))[loss_name])
+    W = 10.0 ** log_scale * rng.standard_normal((3, e)) @ rng.standard_normal((e, 3))
+    theta = dl.random_fiber_point(dl.factorize(W, arch.widths), rng)
+    chk = T.prop7_check(L, theta)
+    assert chk.rank_W == e
+    assert chk.containment_residual <= T.CONTAINMENT_RTOL
+    assert chk.bound_holds, chk.to_dict()
+    assert chk.tangent_residual > 0  # a random point: W is not critical on M_e, yet bounded
 
 
 def _exact_grad(theta, G):
