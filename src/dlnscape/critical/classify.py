@@ -386,6 +386,8 @@ class _Run:
             bad = {f["index"] for f in rep.failures if "index" in f}
             self.reasons.append(f"the evidence for {verdict!r} does not re-check ("
                                 + "; ".join(failed[:4]) + "), so the verdict is not claimed")
+            expl = (f"Undetermined: the evidence for {str(verdict)!r} did not re-check "
+                    f"({'; '.join(failed[:2])}), so that verdict is not claimed.")
             verdict = Verdict.UNDETERMINED
             certs = [c for i, c in enumerate(certs) if i not in bad]
             if not check_verdict(L, theta, verdict, certs, tol).ok:  # pragma: no cover
@@ -423,7 +425,7 @@ def classify(
     ``Classification.verify`` before they are returned; a verdict whose evidence does not
     re-check becomes "undetermined" (with the failed checks in ``reasons``).
 
-    The steps: first order (:func:`_first_order`), smoothness, the Hessian
+    The steps: smoothness (:func:`_nonsmooth`), first order (:func:`_first_order`), the Hessian
     (:func:`_hessian`), negative curvature (:func:`_negative_curvature`), globality
     (:func:`_globality`, only with a model that declares an oracle), a local-minimum proof
     (:func:`_minimum_proof`) and the escape search (:func:`_degenerate`). Structure a model
@@ -432,7 +434,8 @@ def classify(
     """
     run = _Run(landscape, theta, _as_budget(budget), as_tolerances(tol),
                np.random.default_rng(rng))
-    out = _first_order(run) or _nonsmooth(run)
+    # at a kink of the model derivative-based evidence (even "not critical") means nothing
+    out = _nonsmooth(run) or _first_order(run)
     if out is not None:
         return out
     run.ctype = _critical_type(landscape, run.theta, run.profile)
