@@ -56,3 +56,24 @@ def test_bad_arguments_give_one_clear_error_line(args, match):
     assert res.output.startswith("error:") and res.output.count("error:") == 1, res.output
     assert match in " ".join(res.output.split()), res.output
     assert "Traceback" not in res.output
+
+
+def test_an_exactly_zero_third_derivative_is_not_reported_as_a_failure():
+    """On a normalized network L(θ + tθ) has ν(θ + tθ) = (1 + t)·ν(θ) (ν is 0-homogeneous in the
+    layers below the last and linear in the last), so for the distance loss L is quadratic in t
+    and d³/dt³ = 0 exactly: the check must compare that zero with the size of the derivatives
+    along the line, not with 0 itself."""
+    import numpy as np
+
+    import dlnscape as dl
+    from dlnscape.commands.derivatives import compare
+    from dlnscape.models.normalized import NormalizedLinearNetwork
+
+    rng = np.random.default_rng(0)
+    arch = dl.Architecture([3, 2, 2])
+    land = dl.Landscape(NormalizedLinearNetwork(arch), dl.DistanceLoss(rng.standard_normal((2, 3))))
+    theta = dl.random_point(arch, rng)
+    rows = compare(land, theta, theta)
+    d3 = next(r for r in rows if r.quantity.startswith("d³"))
+    assert abs(land.directional_derivative(theta, theta, 3)) < 1e-9
+    assert d3.ok and all(r.ok for r in rows)
