@@ -1220,7 +1220,8 @@ def appd_collapse_check(theta, X, Y, i: int) -> CollapseCheck:
 # ============================================================================================
 # App. A.7: generalized inverse of a Kronecker product, exactly
 # ============================================================================================
-def _fm(M):
+def exact_matrix(M):
+    """``M`` as a python-flint ``fmpq_mat`` (ints, Fractions and floats converted exactly)."""
     from flint import fmpq, fmpq_mat
 
     if isinstance(M, fmpq_mat):
@@ -1231,8 +1232,11 @@ def _fm(M):
     return fmpq_mat(rows)
 
 
-def _fkron(A, B):
+def exact_kron(A, B):
+    """The Kronecker product of two ``fmpq_mat`` (or anything :func:`exact_matrix` takes)."""
     from flint import fmpq_mat
+
+    A, B = exact_matrix(A), exact_matrix(B)
 
     m, n, p, q = A.nrows(), A.ncols(), B.nrows(), B.ncols()
     out = fmpq_mat(m * p, n * q)
@@ -1250,7 +1254,7 @@ def exact_pinv(M):
     G = non-zero rows of rref): ``M^† = Gᵀ(GGᵀ)⁻¹(FᵀF)⁻¹Fᵀ``."""
     from flint import fmpq_mat
 
-    M = _fm(M)
+    M = exact_matrix(M)
     R, rank = M.rref()
     m, n = M.nrows(), M.ncols()
     if rank == 0:
@@ -1286,7 +1290,7 @@ class KroneckerGinverseCheck:
 
 def exact_ginverse(M, Z) -> object:
     """The g-inverse ``M^† + Z − M^†MZMM^†`` over Q (any Z of the transposed shape)."""
-    M, Z = _fm(M), _fm(Z)
+    M, Z = exact_matrix(M), exact_matrix(Z)
     Mp = exact_pinv(M)
     return Mp + Z - Mp * M * Z * M * Mp
 
@@ -1295,16 +1299,16 @@ def kronecker_ginverse_identity(A, B, A_minus=None, B_minus=None) -> KroneckerGi
     """Kawaguchi 2016, App. A.7 (T-002-AppA7), exactly (python-flint ``fmpq_mat``; float
     entries are converted exactly). ``A_minus``/``B_minus``: g-inverses to test (default the
     Moore–Penrose ones)."""
-    A, B = _fm(A), _fm(B)
-    Am = exact_pinv(A) if A_minus is None else _fm(A_minus)
-    Bm = exact_pinv(B) if B_minus is None else _fm(B_minus)
+    A, B = exact_matrix(A), exact_matrix(B)
+    Am = exact_pinv(A) if A_minus is None else exact_matrix(A_minus)
+    Bm = exact_pinv(B) if B_minus is None else exact_matrix(B_minus)
     if (Am.nrows(), Am.ncols()) != (A.ncols(), A.nrows()):
         raise ShapeError(f"A_minus: expected shape {(A.ncols(), A.nrows())}")
     if (Bm.nrows(), Bm.ncols()) != (B.ncols(), B.nrows()):
         raise ShapeError(f"B_minus: expected shape {(B.ncols(), B.nrows())}")
-    K = _fkron(A, B)
-    gok = K * _fkron(Am, Bm) * K == K
-    Kp = _fkron(exact_pinv(A), exact_pinv(B))
+    K = exact_kron(A, B)
+    gok = K * exact_kron(Am, Bm) * K == K
+    Kp = exact_kron(exact_pinv(A), exact_pinv(B))
     pen = (K * Kp * K == K, Kp * K * Kp == Kp, (K * Kp).transpose() == K * Kp,
            (Kp * K).transpose() == Kp * K)
     return KroneckerGinverseCheck(bool(gok), tuple(bool(x) for x in pen),
@@ -1317,7 +1321,8 @@ __all__ = [
     "Notation", "RankRaisingStep", "RayPolynomial", "Spectrum", "TextHessian",
     "Thm23Hypotheses", "Thm23Minimum", "appb_rank_raising_step", "appd_collapse_check",
     "appd_example", "c1_hessian_blocks", "eigenspace_of_C", "exact_ginverse", "exact_pinv",
-    "ginverse", "hessian_block", "hessian_lipschitz_ratio", "kronecker_ginverse_identity",
+    "exact_kron", "exact_matrix", "ginverse", "hessian_block", "hessian_lipschitz_ratio",
+    "kronecker_ginverse_identity",
     "lem41_gradient", "lem41_gradients", "lem42_representation", "lem43_diagonal_block",
     "lem43_hessian", "lem43_offdiagonal_block", "lem44_conditions", "lem46_condition",
     "lipschitz_counterexample", "notation", "ray_polynomial", "spectrum",
