@@ -363,6 +363,33 @@ def test_thm23_iv_saddles_with_rank_p_middle_product_have_negative_curvature():
             assert ev[0] < -1e-6 * ev[-1], (widths, I)
 
 
+def test_cor24_H1_every_saddle_including_rank_deficient_ones_has_negative_curvature():
+    # Cor 2.4, H = 1 (C.1: Thm 2.3(iv) with W_1⋯W_2 := I_{d_1}, so rank = d_1 = p always):
+    # every critical point W_1 = [U_Iᵀ Q; 0], W_2 = [U_I 0] with |I| ≤ p except the global
+    # minimum has a negative eigenvalue — also the rank-deficient ones (|I| = 1 < p = 2), unlike
+    # their H = 2 analogue (the PSD Case III saddle above)
+    from itertools import combinations
+
+    X, Y = kawaguchi_data(4, 4, 9, 6)
+    sp = kw.spectrum(X, Y)
+    L = dl.Landscape(dl.LinearNetwork(dl.Architecture((4, 2, 4))), dl.SquaredLoss(X, Y))
+    for size in (1, 2):
+        for I in combinations(range(4), size):
+            U = sp.U[:, list(I)]
+            W1 = np.zeros((2, 4))
+            W1[:size] = U.T @ sp.Q
+            W2 = np.zeros((4, 2))
+            W2[:, :size] = U
+            theta = (W1, W2)
+            assert relative_gradient(L.grad(theta), point_scale(L, theta)) < 1e-14
+            psd, ev = _psd(L, theta)
+            if I == (0, 1):
+                assert psd  # the global minimum
+                assert kw.lem46_condition(theta, X, Y).holds
+            else:
+                assert ev[0] < -1e-3 * ev[-1], (I, ev[:2])
+
+
 def test_appB3_w1_block_is_psd_with_a_positive_eigenvalue_iff_C_nonzero():
     # App. B.3: D_{vec(W_1ᵀ)}(D_{vec(W_1ᵀ)}L̄)ᵀ = CᵀC ⊗ XXᵀ ⪰ 0; its spectrum is the products
     # of the factors' spectra (checked), positive somewhere iff C ≠ 0
