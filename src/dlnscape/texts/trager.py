@@ -787,8 +787,14 @@ def ellipse_real_critical_count(a, b, u) -> EllipseCriticalPoints:
     roots = sqf.complex_roots()
     real = [float(rt.real.mid()) for rt, _ in roots if isinstance(rt, flint.arb)
             or rt.imag == 0]
-    A, B = float(a_) ** 2, float(b_) ** 2
-    pts = tuple((float(u1) * A / (A + lam), float(u2) * B / (B + lam)) for lam in sorted(real))
+    if a_ == b_:  # the circle: p = ±a·u/‖u‖ (λ = −a² ± a‖u‖)
+        nu = math.hypot(float(u1), float(u2))
+        base = (float(a_) * float(u1) / nu, float(a_) * float(u2) / nu)
+        pts = (base, (-base[0], -base[1]))
+    else:
+        A, B = float(a_) ** 2, float(b_) ** 2
+        pts = tuple((float(u1) * A / (A + lam), float(u2) * B / (B + lam))
+                    for lam in sorted(real))
     disc = flint.fmpq_poly([_fq(c) for c in coeffs]).discriminant()  # of this q(λ)
     sign = 0 if disc == 0 else (1 if disc > 0 else -1)
     return EllipseCriticalPoints(float(a_), float(b_), (float(u1), float(u2)), n, len(real),
