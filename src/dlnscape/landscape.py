@@ -217,7 +217,7 @@ class Landscape:
                     "pass order=K")
             order = self.degree
         _check_order(order, "order")
-        from dlnscape.critical._poly import curve_taylor
+        from dlnscape.critical.polynomial import curve_taylor
 
         c = curve_taylor(self, theta, [direction], int(order))
         out = np.zeros(int(order) + 1)

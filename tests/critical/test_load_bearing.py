@@ -56,7 +56,7 @@ def test_escape_with_a_first_order_taylor_claim_at_a_critical_point_fails():
     L = _squared()
     theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 2), rng=1)
     cert = classify(L, theta, rng=0).certificate
-    from dlnscape.critical._poly import curve_taylor
+    from dlnscape.critical.polynomial import curve_taylor
 
     c = curve_taylor(L, theta, cert.curve)
     forged = EscapeCertificate(**{**cert.__dict__, "taylor_order": 1,
@@ -138,7 +138,7 @@ def test_escape_whose_stored_order_is_not_the_recomputed_one_fails():
 
 
 def test_exact_escape_with_points_above_the_value_fails():
-    from dlnscape.critical._exact import exact_curve_point, exact_value
+    from dlnscape.critical.exact import exact_curve_point, exact_value
     from dlnscape.examples import hofflin_counterexample
 
     L, theta = hofflin_counterexample(0.0, 0.0, 0.1, 1e6)
@@ -213,7 +213,7 @@ def test_escape_whose_leading_term_is_an_increase_fails():
     j = int(np.argmax(ev > 1e-6))
     s2 = -ev[0] / (ev[j] - ev[0]) * (1 + 1e-3)
     u = np.sqrt(1 - s2) * V[:, 0] + np.sqrt(s2) * V[:, j]
-    from dlnscape.critical._poly import curve_taylor
+    from dlnscape.critical.polynomial import curve_taylor
 
     c = curve_taylor(L, theta, [unpack(L.arch, u)])
     if c[3] > 0:
@@ -229,7 +229,7 @@ def test_escape_whose_leading_term_is_an_increase_fails():
 def test_exact_escape_at_a_point_that_is_not_exactly_critical_fails():
     # a float global minimum is critical only up to rounding; along −∇L its exact first-order
     # term is a decrease at t ~ 2⁻⁶⁰: exact and true, but about the residual, not an escape
-    from dlnscape.critical._exact import exact_curve_point, exact_value, fr
+    from dlnscape.critical.exact import exact_curve_point, exact_value, fr
 
     L = _squared()
     theta, _ = critical_point_from_subset(L.loss, L.arch, (0, 1), rng=1)

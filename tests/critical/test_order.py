@@ -21,8 +21,8 @@ from dlnscape import (
     unpack,
 )
 from dlnscape.critical import criticality_order
-from dlnscape.critical._poly import curve_taylor, third_contraction
 from dlnscape.critical.order import cubic_form_on_kernel, kernel_cubic_tensor
+from dlnscape.critical.polynomial import curve_taylor, third_contraction
 from dlnscape.examples import hofflin_counterexample, minimal_cubic_example
 
 

@@ -166,7 +166,7 @@ def test_a_polynomial_toy_gets_exact_ball_certificates_at_an_exact_saddle():
     critical strict saddle (U = I goes down, U antisymmetric goes up)."""
     L = dl.Landscape(Square(), dl.DistanceLoss(np.eye(2)))
     zero = (np.zeros((2, 2)),)
-    from dlnscape.critical._interval import is_exactly_critical, supports_interval
+    from dlnscape.critical.interval import is_exactly_critical, supports_interval
 
     assert supports_interval(L) and is_exactly_critical(L, zero)
     c = dl.classify(L, zero, rng=0)

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dlnscape as dl
-from dlnscape.critical._exact import FractionRing, fr, supports_exact
-from dlnscape.critical._interval import (
+from dlnscape.critical.exact import FractionRing, fr, supports_exact
+from dlnscape.critical.interval import (
     gradient_balls,
     is_exactly_critical,
     supports_interval,
@@ -167,7 +167,7 @@ shape_st = st.tuples(st.integers(1, DMAX), st.integers(1, UMAX), st.integers(1, 
 
 
 # ---- derivative oracles ----------------------------------------------------------------------
-@settings(derandomize=True, max_examples=9, deadline=None)
+@settings(derandomize=True, max_examples=8, deadline=None)
 @given(kind=st.sampled_from(["squared", "distance"]), shape=shape_st,
        seed=st.integers(0, 2**32 - 1))
 def test_zhou_liang_eq3_oracles_match_jax_reference_and_finite_differences(kind, shape, seed,
@@ -358,7 +358,8 @@ def _critical_points(land, rng, n=3):
     pts = []
     for j in range(n):
         th0 = tuple(0.6 * rng.standard_normal(s) for s in land.model.shapes)
-        res = dl.find_critical_point(land, th0, method="newton" if j % 2 == 0 else "gd")
+        res = dl.find_critical_point(land, th0, method="newton" if j % 2 == 0 else "gd",
+                                     max_iter=300)
         if res.converged:
             pts.append(res.theta)
     return pts
@@ -405,8 +406,8 @@ def test_residual_critical_point_certificates_reverify_in_ball_arithmetic():
     model = ResidualLinearNetwork(2, 2, 2)
     land = dl.Landscape(model, dl.SquaredLoss(rng.standard_normal((2, 3)),
                                               rng.standard_normal((2, 3))))
-    pts = _critical_points(land, rng, n=4)
-    assert len(pts) >= 3
+    pts = _critical_points(land, rng, n=5)
+    assert len(pts) >= 3, len(pts)
     seen = set()
     for th in pts:
         res = dl.classify(land, th, rng=0)

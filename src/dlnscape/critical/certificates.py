@@ -392,7 +392,7 @@ class EscapeCertificate(_CertificateBase):
         curvature by more than τ over the distance to it; the points-based certificate is then
         not available, and this one states exactly what is proven."""
         from dlnscape.architecture import pack
-        from dlnscape.critical import _interval as iv
+        from dlnscape.critical import interval as iv
 
         rep.add("a curvature certificate claims a critical point", self.critical is True,
                 critical=self.critical)
@@ -435,7 +435,7 @@ class EscapeCertificate(_CertificateBase):
 
     def _check_points(self, rep: CheckReport, landscape: Landscape, base: _Base, pts: list,
                       tol: Tolerances) -> None:
-        from dlnscape.critical import _interval as iv
+        from dlnscape.critical import interval as iv
 
         th = base.theta
         rigorous = iv.supports_interval(landscape)
@@ -503,8 +503,8 @@ class EscapeCertificate(_CertificateBase):
     def _check_exact(self, rep: CheckReport, landscape: Landscape, base: _Base, pts: list,
                      tol: Tolerances) -> None:
         """Exact rational check: θ exactly critical, ``L(θ(t_k)) < L(θ)`` with no rounding."""
-        from dlnscape.critical import _interval as iv
-        from dlnscape.critical._exact import exact_curve_point, exact_value, fr, supports_exact
+        from dlnscape.critical import interval as iv
+        from dlnscape.critical.exact import exact_curve_point, exact_value, fr, supports_exact
 
         th = base.theta
         if not rep.add("exact arithmetic is available for this loss",
@@ -543,7 +543,7 @@ class EscapeCertificate(_CertificateBase):
                     distance=dists[-1])
         self._check_distances(rep, dists)
         if self.taylor_order is not None:
-            from dlnscape.critical._exact import exact_curve_taylor, exact_leading
+            from dlnscape.critical.exact import exact_curve_taylor, exact_leading
 
             k, ck = exact_leading(exact_curve_taylor(landscape, th, curve))
             cks = self.sign * float(ck)
@@ -570,7 +570,7 @@ class EscapeCertificate(_CertificateBase):
                       tol: Tolerances) -> None:
         """The stored leading Taylor term: recomputed, of order ≥ 2 at a critical point (the
         first-order term is the residual), the lower terms negligible at the stored t_1."""
-        from dlnscape.critical._poly import curve_taylor
+        from dlnscape.critical.polynomial import curve_taylor
 
         order = None if landscape.is_polynomial else int(self.taylor_order)
         c = self.sign * curve_taylor(landscape, th, curve, order)

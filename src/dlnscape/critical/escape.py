@@ -28,14 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnscape.architecture import Point, pack
-from dlnscape.critical._poly import (
+from dlnscape.critical.certificates import MIN_POINTS, EscapeCertificate, leading_taylor
+from dlnscape.critical.polynomial import (
     curve_product,
     curve_taylor,
     flat_directions,
     gradient_series,
     pack_batch,
 )
-from dlnscape.critical.certificates import MIN_POINTS, EscapeCertificate, leading_taylor
 from dlnscape.errors import PointError
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import (
@@ -188,8 +188,8 @@ class PointFacts:
         float point a decrease below float resolution is the residual gradient, not an
         escape."""
         if self._exact is None:
-            from dlnscape.critical._exact import supports_exact
-            from dlnscape.critical._interval import is_exactly_critical
+            from dlnscape.critical.exact import supports_exact
+            from dlnscape.critical.interval import is_exactly_critical
 
             self._exact = bool(supports_exact(self._L)
                                and self._L.n_params <= EXACT_MAX_PARAMS
@@ -204,7 +204,7 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
     The leading term ``c_k t^k`` dominates once ``|c_k| t^k > Σ_{j>k} |c_j| t^j``; start from
     ``t* = min_j (|c_k| / (2K|c_j|))^{1/(j−k)}`` and scan ``t = 2^{-j}`` with exact Fractions.
     """
-    from dlnscape.critical._exact import (
+    from dlnscape.critical.exact import (
         exact_curve_point,
         exact_curve_taylor,
         exact_leading,
@@ -541,7 +541,7 @@ def curvature_certificate(landscape: Landscape, theta: Point, v: np.ndarray, sen
     curvature whose decrease is too small to beat the value-scale margin at any float distance
     (a saddle at resolution far below ‖θ‖), the violated second-order condition itself is the
     certificate, checked in ball arithmetic (see ``EscapeCertificate._check_curvature``)."""
-    from dlnscape.critical import _interval as iv
+    from dlnscape.critical import interval as iv
 
     if not iv.supports_interval(landscape):
         return None

@@ -6,7 +6,7 @@ moreover the cubic form ``∇³L(θ)[u, u, u]`` vanishes for every u in ``ker �
 The cubic form restricted to the kernel (basis K, dimension k) vanishes identically iff the
 symmetric tensor ``T_K[i, j, l] = ∇³L(θ)[K_i, K_j, K_l]`` is zero. We compute it *exactly* from
 the Taylor coefficients of the gradient along lines (``∇L(θ + sU)``, coefficient 2 is
-``½∇³L[U, U, ·]``; ``dlnscape.critical._poly.gradient_series``): the diagonal slices
+``½∇³L[U, U, ·]``; ``dlnscape.critical.polynomial.gradient_series``): the diagonal slices
 ``∇³L[K_i, K_i, ·]`` from the basis vectors, the off-diagonal ones by polarisation,
 ``∇³L[K_i, K_j, ·] = ½(∇³L[K_i+K_j, K_i+K_j, ·] − ∇³L[K_i, K_i, ·] − ∇³L[K_j, K_j, ·])``,
 then contracted with K. That is k(k+1)/2 gradient series; above ``max_pairs`` the test uses the
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnscape.architecture import Point
-from dlnscape.critical._poly import third_contraction
+from dlnscape.critical.polynomial import third_contraction
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import DEFAULT_TOLERANCES, hessian_zero_threshold, relative_gradient_at
 

@@ -138,7 +138,7 @@ def _curvature_plot(landscape, certificate, path, plt, n_grid: int) -> Path:
     """A second-order certificate: its decrease is below float resolution at every distance, so
     the picture is the line's Taylor polynomial (exact coefficients, summed in float) on the
     range where the t² term dominates, and the size and sign of each coefficient."""
-    from dlnscape.critical._poly import curve_taylor
+    from dlnscape.critical.polynomial import curve_taylor
 
     c = curve_taylor(landscape, certificate.theta, certificate.curve)
     c[0] = 0.0
