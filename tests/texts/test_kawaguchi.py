@@ -8,6 +8,8 @@ constructions checked critical by the package's gradient.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -213,8 +215,6 @@ def test_range_of_C_is_the_eckart_young_subset(widths):
     X, Y = kawaguchi_data(4, 3, 8, 1)
     loss = dl.SquaredLoss(X, Y)
     arch = dl.Architecture(widths)
-    from itertools import combinations
-
     for I in combinations(range(3), arch.r):
         theta, info = dl.critical_point_from_subset(loss, arch, I, rng=2)
         es = kw.eigenspace_of_C(theta, X, Y)
@@ -222,6 +222,25 @@ def test_range_of_C_is_the_eckart_young_subset(widths):
         assert es.I == tuple(info.I), (I, es.weights)
         assert es.invariance_residual < 1e-12 and es.subspace_residual < 1e-10
         assert es.is_top == (info.index == 0)
+
+
+@pytest.mark.parametrize("widths,r", [((4, 2, 2, 3), 2), ((4, 3, 1, 3, 3), 1), ((4, 5, 3), 3)])
+def test_lem42_lem46_at_every_function_space_critical_point_lifted(widths, r):
+    # every critical point of l on M_r (squared_loss_critical_points), lifted by dl.lift with
+    # random fiber points: Lem 4.2 holds, R(C) = R(U_I) for the listed I, and Lem 4.6's
+    # conclusion holds exactly for the index-0 point (I the top set)
+    X, Y = kawaguchi_data(4, 3, 8, 3)
+    loss = dl.SquaredLoss(X, Y)
+    arch = dl.Architecture(widths)
+    fs = dl.squared_loss_critical_points(loss, r)
+    assert len(fs.points) == len(list(combinations(range(3), r)))
+    for pt in fs.points:
+        for seed in (0, 1):
+            theta = dl.lift(pt.W, arch, rng=seed)
+            assert kw.lem42_representation(theta, X, Y, rng=seed).holds
+            es = kw.eigenspace_of_C(theta, X, Y)
+            assert es.I == tuple(pt.I) and es.invariance_residual < 1e-12
+            assert kw.lem46_condition(theta, X, Y).holds == (pt.index == 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,8 +366,6 @@ def test_thm23_iv_saddles_with_rank_p_middle_product_have_negative_curvature():
     # Eckart–Young lift with |I| = p, I not the top set, for H = 2 and H = 3
     X, Y = kawaguchi_data(4, 4, 9, 6)
     loss = dl.SquaredLoss(X, Y)
-    from itertools import combinations
-
     for widths in [(4, 2, 2, 4), (4, 3, 2, 3, 4)]:
         arch = dl.Architecture(widths)
         L = dl.Landscape(dl.LinearNetwork(arch), loss)
@@ -368,8 +385,6 @@ def test_cor24_H1_every_saddle_including_rank_deficient_ones_has_negative_curvat
     # every critical point W_1 = [U_Iᵀ Q; 0], W_2 = [U_I 0] with |I| ≤ p except the global
     # minimum has a negative eigenvalue — also the rank-deficient ones (|I| = 1 < p = 2), unlike
     # their H = 2 analogue (the PSD Case III saddle above)
-    from itertools import combinations
-
     X, Y = kawaguchi_data(4, 4, 9, 6)
     sp = kw.spectrum(X, Y)
     L = dl.Landscape(dl.LinearNetwork(dl.Architecture((4, 2, 4))), dl.SquaredLoss(X, Y))
