@@ -108,6 +108,18 @@ class Architecture:
         return f"Architecture({list(self.widths)})"
 
 
+def positive_int(x: object, name: str) -> int:
+    """``x`` as a positive int (an integral float is accepted); ArchitectureError naming ``name``
+    otherwise."""
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        if isinstance(x, (float, np.floating)) and float(x).is_integer() and x > 0:
+            return int(x)
+        raise ArchitectureError(f"{name}: expected a positive integer, got {x!r}")
+    if x <= 0:
+        raise ArchitectureError(f"{name}: expected a positive integer, got {x}")
+    return int(x)
+
+
 def check_point(arch: Architecture, theta: Sequence[np.ndarray], name: str = "theta") -> Point:
     """Validate ``theta`` against ``arch`` and return it as a tuple of float64 arrays.
 

@@ -22,23 +22,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnscape.architecture import Point, as_float_matrix
-from dlnscape.errors import ArchitectureError, DlnscapeError, PointError, ShapeError
+from dlnscape.architecture import Point, as_float_matrix, positive_int
+from dlnscape.errors import DlnscapeError, PointError, ShapeError
 from dlnscape.models.activations import Activation, activation
 from dlnscape.models.base import HvpOperator, Parametrization
 
 
-def _matrix(a: object, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
+def data_matrix(a: object, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """A finite float64 data matrix (ShapeError naming ``name`` otherwise)."""
     try:
         return as_float_matrix(a, name, shape)
     except PointError as e:
         raise ShapeError(str(e)) from None
-
-
-def _positive_int(k: object, name: str) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ArchitectureError(f"{name}: expected a positive integer width, got {k!r}")
-    return int(k)
 
 
 def kink_reason(sigma: Activation, Z: np.ndarray, size: np.ndarray, where: str) -> str | None:
@@ -82,13 +77,13 @@ class OneHiddenLayerNetwork(Parametrization):
     d_out: int | None = None
 
     def __post_init__(self) -> None:
-        X = _matrix(self.X, "X")
+        X = data_matrix(self.X, "X")
         if X.size == 0:
             raise ShapeError(f"X: expected a non-empty d_0 × n data matrix, got shape {X.shape}")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "sigma", activation(self.sigma))
-        hidden = X.shape[0] if self.hidden is None else _positive_int(self.hidden, "hidden")
-        d_out = X.shape[0] if self.d_out is None else _positive_int(self.d_out, "d_out")
+        hidden = X.shape[0] if self.hidden is None else positive_int(self.hidden, "hidden")
+        d_out = X.shape[0] if self.d_out is None else positive_int(self.d_out, "d_out")
         object.__setattr__(self, "hidden", hidden)
         object.__setattr__(self, "d_out", d_out)
 
@@ -241,12 +236,12 @@ def one_hidden_global_minimizer(X: np.ndarray, Y: np.ndarray, sigma: Activation 
     ``g(W*) = 0``. Errors (:class:`~dlnscape.errors.DlnscapeError`) name the argument: X not
     square or singular, Y of another shape, σ whose range is not R (e.g. ReLU), C singular.
     """
-    X = _matrix(X, "X")
+    X = data_matrix(X, "X")
     d, m = X.shape
     if d != m:
         raise ShapeError(f"X: Zhou–Liang Prop 3 needs square data (m = d samples), got shape "
                          f"{X.shape}")
-    Y = _matrix(Y, "Y", (d, m))
+    Y = data_matrix(Y, "Y", (d, m))
     sig = activation(sigma)
     if sig.range_is_real_line is not True:
         raise DlnscapeError(f"sigma: Zhou–Liang Prop 3 needs range(σ) = R; {sig.name} has "
@@ -265,7 +260,7 @@ def one_hidden_global_minimizer(X: np.ndarray, Y: np.ndarray, sigma: Activation 
     if C is None:
         gen = np.random.default_rng(rng)
         C = np.eye(d) + 0.5 * gen.standard_normal((d, d)) / np.sqrt(d)
-    C = _matrix(C, "C", (d, d))
+    C = data_matrix(C, "C", (d, d))
     sc = np.linalg.svd(C, compute_uv=False)
     if not sc[-1] > d * np.finfo(float).eps * sc[0]:
         raise ShapeError(f"C: must be invertible (singular values {sc.tolist()})")
@@ -295,10 +290,10 @@ def prop3_form(theta: Point, X: np.ndarray, Y: np.ndarray, sigma: Activation | s
     """Check a (numerically) global minimizer θ against Zhou–Liang eq (7) — the converse of
     :func:`one_hidden_global_minimizer` ("any global minimizer can be characterized as …")."""
     sig = activation(sigma)
-    X = _matrix(X, "X")
+    X = data_matrix(X, "X")
     d = X.shape[0]
-    Y = _matrix(Y, "Y", X.shape)
-    W1, W2 = (_matrix(W, f"theta[{k}]", (d, d)) for k, W in enumerate(theta))
+    Y = data_matrix(Y, "Y", X.shape)
+    W1, W2 = (data_matrix(W, f"theta[{k}]", (d, d)) for k, W in enumerate(theta))
     A = sig.value(W1 @ X)
     W1_lin = np.linalg.solve(X.T, A.T).T
     ny = float(np.linalg.norm(Y)) or 1.0

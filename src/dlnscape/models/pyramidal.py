@@ -36,12 +36,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnscape.architecture import Point
+from dlnscape.architecture import Point, positive_int
 from dlnscape.errors import ArchitectureError, DlnscapeError, ShapeError
 from dlnscape.linalg import numerical_rank
 from dlnscape.models.activations import activations
 from dlnscape.models.base import HvpOperator, Parametrization
-from dlnscape.models.one_hidden import _matrix, _positive_int, kink_reason
+from dlnscape.models.one_hidden import data_matrix, kink_reason
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class PyramidalNetwork(Parametrization):
     sigmas: Sequence = "tanh"
 
     def __post_init__(self) -> None:
-        X = _matrix(self.X, "X")
+        X = data_matrix(self.X, "X")
         if X.size == 0:
             raise ShapeError(f"X: expected a non-empty d_0 × n data matrix, got shape {X.shape}")
         object.__setattr__(self, "X", X)
@@ -83,7 +83,7 @@ class PyramidalNetwork(Parametrization):
                                         f"(d_1, …, d_h), got {self.widths!r}") from None
         if not ws:
             raise ArchitectureError("widths: expected at least one layer width (d_1, …, d_h)")
-        ws = tuple(_positive_int(w, f"widths[{i}]") for i, w in enumerate(ws))
+        ws = tuple(positive_int(w, f"widths[{i}]") for i, w in enumerate(ws))
         bad = [i for i in range(1, len(ws)) if ws[i] > ws[i - 1]]
         if bad:
             i = bad[0]
