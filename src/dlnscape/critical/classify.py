@@ -382,7 +382,9 @@ class _Run:
         certs = [c for c in ([cert] + list(extra)) if c is not None]
         rep = check_verdict(L, theta, verdict, certs, tol, self.budget.dense_max_params)
         if not rep.ok:
-            failed = [f["check"] for f in rep.failures]
+            # name the failing sub-checks of a certificate, not just "certificate i verifies"
+            failed = [f["check"] + (" — " + ", ".join(g["check"] for g in f["failures"])
+                                    if f.get("failures") else "") for f in rep.failures]
             bad = {f["index"] for f in rep.failures if "index" in f}
             self.reasons.append(f"the evidence for {verdict!r} does not re-check ("
                                 + "; ".join(failed[:4]) + "), so the verdict is not claimed")
