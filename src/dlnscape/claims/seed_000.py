@@ -179,7 +179,9 @@ def thm31_order_of_criticality(ctx, cs, triples):
     label = "000 §3.2 point with A = E_23 + E_33 (x = 1, y = 0, z = 1), c = 1"
     cert = cert_for("T-000-Thm3.1", "x1z1c1", Ls, ths, res_s, label)
     figs = [spectrum_figure("T-000-Thm3.1", "x1z1c1", res_s,
-                            f"{label}: Hessian spectrum (negative eigenvalue: not 2-critical)")]
+                            f"{label}: Hessian spectrum (negative eigenvalue: not 2-critical)"),
+            escape_figure("T-000-Thm3.1", "x1z1c1", Ls, res_s,
+                          f"{label}: the loss along the negative-curvature escape")]
     indefinite = sum(r["n_negative"] > 0 for r in rows)
     s4 = (f"the Hessian is zero in {n_zero_hessian} of {len(rows)} cases (c ≠ 0 always gives "
           f"positive eigenvalues) and indefinite in {indefinite}: e.g. x = 1, z = 1, c = 1 is a "
@@ -227,9 +229,8 @@ def claim33_not_a_local_minimum(ctx, zs, cs, others, huge_c):
             name = f"{tag}-x{x:g}y{y:g}z{z:g}c{c:g}"
             certs.append(cert_for("T-000-Claim3.3", name, L, th, res, label))
             insts.append(point_instance(label, L, th))
-            if not figs:
-                figs.append(escape_figure("T-000-Claim3.3", name, L, res,
-                                          f"{label}: the loss along the escape certificate"))
+            figs.append(escape_figure("T-000-Claim3.3", name, L, res,
+                                      f"{label}: the loss along the escape certificate"))
         return rows, certs, insts, figs
 
     cases6 = [(0.0, 0.0, z, c) for z in zs for c in cs]
