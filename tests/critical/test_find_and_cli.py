@@ -108,3 +108,20 @@ def test_cli_errors_are_one_line(tmp_path):
     (tmp_path / "x.json").write_text("{\"verdict\": \"global_minimum\"}")
     r = runner.invoke(app, ["verify", str(tmp_path / "x.json")])
     assert r.exit_code == 2
+
+
+def test_gd_reports_convergence_at_the_minimum_it_reaches():
+    """Gradient descent stalls near 1e-6 relative gradient (its own stopping rule); the
+    Newton finish must bring it to the convergence tolerance, and the end point must be the
+    global minimum that classify certifies (Kawaguchi data, widths (4, 2, 3))."""
+    import dlnscape as dl
+    from dlnscape.examples import kawaguchi_data
+
+    arch = dl.Architecture([4, 2, 3])
+    X, Y = kawaguchi_data(4, 3, 8, 2)
+    L = dl.Landscape(arch, dl.SquaredLoss(X, Y))
+    r = dl.find_critical_point(L, dl.random_point(arch, 2), method="gd")
+    assert r.converged and r.message == "converged"
+    assert r.relative_gradient_norm <= 1e-10
+    c = dl.classify(L, r.theta, rng=0)
+    assert c.verdict == "global_minimum" and c.verify(L)

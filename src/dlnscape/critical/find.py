@@ -70,6 +70,27 @@ def _result(landscape, x, method, n_iter, t0, msg, tol) -> CriticalPointSearch:
                                time.perf_counter() - t0, msg)
 
 
+def _newton_from(landscape: Landscape, x: np.ndarray, max_iter: int, tol: float,
+                 descent: bool = False) -> np.ndarray:
+    """Levenberg–Marquardt on ``∇L = 0`` from ``x`` (then :func:`_polish`); with ``descent`` the
+    result is kept only when it lowers the relative gradient without raising L beyond rounding.
+    """
+    def fun(v):
+        return landscape.grad_flat(landscape.unpack(v))
+
+    sol = least_squares(fun, x, jac=lambda v: landscape.hessian(landscape.unpack(v)),
+                        method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=max_iter)
+    x_new = _polish(landscape, sol.x, tol)
+    if not descent:
+        return x_new
+    th, th_new = landscape.unpack(x), landscape.unpack(x_new)
+    rounding = 1e-12 * point_scale(landscape, th).value
+    better = relative_gradient_at(landscape, th_new)[0] < relative_gradient_at(landscape, th)[0]
+    if better and landscape.value(th_new) <= landscape.value(th) + rounding:
+        return x_new
+    return x
+
+
 def _polish(landscape: Landscape, x: np.ndarray, tol: float, steps: int = 8,
             descent: bool = False):
     """A few minimum-norm Newton steps ``x ← x − ∇²L⁺∇L`` (kept only while they reduce ‖∇L‖,
@@ -144,6 +165,10 @@ def find_critical_point(
             eta = min(eta * 2.0, 1e6)
         if landscape.n_params <= 3000:
             x = _polish(landscape, x, tol, descent=True)  # Newton steps from the GD end
+            if not _result(landscape, x, method, it, t0, "", tol).converged:
+                # near a degenerate point minimum-norm steps stall: Levenberg–Marquardt on
+                # ∇L = 0 from the GD end, kept only if it does not climb (a descent method)
+                x = _newton_from(landscape, x, max_iter, tol, descent=True)
         res = _result(landscape, x, method, it, t0, "", tol)
         msg = "converged" if res.converged else f"stopped after {it} iterations"
         return CriticalPointSearch(*[getattr(res, f) for f in (
@@ -151,9 +176,8 @@ def find_critical_point(
             "n_iter", "seconds")], msg)
 
     if method == "newton":
-        jac = lambda v: landscape.hessian(landscape.unpack(v))  # noqa: E731
-        sol = least_squares(fun, x, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15,
-                            max_nfev=max_iter)
+        sol = least_squares(fun, x, jac=lambda v: landscape.hessian(landscape.unpack(v)),
+                            method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=max_iter)
     else:
         def jac(v):
             th = landscape.unpack(v)
