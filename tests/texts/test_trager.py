@@ -414,6 +414,23 @@ def test_cor33_roots_are_the_spectrum_for_dy_le_dx(seed, dy, extra):
             assert np.max(np.abs(ev - T.cor33_roots(s, dy, dx, I))) <= 1e-11 * ev.max()
 
 
+def test_results_are_json_ready():
+    import json
+
+    from dlnscape.io import to_jsonable
+
+    rng = np.random.default_rng(0)
+    L = dl.Landscape(dl.LinearNetwork(dl.Architecture((3, 2, 2, 3))),
+                     _losses(rng, (3, 3))["distance_phi"])
+    ex = T.cor8_experiment(_logistic(rng, 3), (3, 2, 1), n_starts=1, methods=("gd",),
+                           init_scales=(1.0,))
+    objs = [T.prop7_check(L, dl.random_point(L.arch, rng)), ex,
+            T.lem31_check([3.0, 2.0], 2, 3, (1,)), T.lem31_blocks([3.0, 2.0], 2, 3, (0,))]
+    for o in objs:
+        json.dumps(to_jsonable(o))
+    assert ex.to_dict()["claim"] == "T-004-Cor8"
+
+
 def test_text_point_and_blocks_bad_input():
     with pytest.raises(DlnscapeError, match="I:"):
         T.text_point([3.0, 2.0], 2, 3, (0, 5))

@@ -155,6 +155,22 @@ def test_ellipse_caustic_figure_writes_the_png(tmp_path):
     assert solo.circle_counts == {} and solo.path.exists()
 
 
+def test_results_are_json_ready(tmp_path):
+    """Every result of the Fig 2 / A.2 functions converts to JSON (``to_dict``)."""
+    import json
+
+    from dlnscape.io import to_jsonable
+
+    objs = [T.ellipse_real_critical_count(2, 1, (0.3, 0.4)), T.ellipse_ed_discriminant(),
+            T.disc_2x2_sos(), T.symmetric_discriminant_sos(2),
+            T.ellipse_caustic_figure(tmp_path / "f.png", 2, 1, n_samples=10),
+            T.ed_real_counts_on_segment(np.array([[1.0, 0.4], [-0.2, 0.7]]),
+                                        np.array([[0.3, -1.1], [0.8, 0.5]]), 1, n_points=2)]
+    for o in objs:
+        d = json.loads(json.dumps(to_jsonable(o)))
+        assert d["claim"] in ("T-004-Fig2", "T-004-A2-ED")
+
+
 def test_fig2_bad_input():
     with pytest.raises(DlnscapeError, match="a, b"):
         T.ellipse_real_critical_count(-1, 1, (0.2, 0.3))

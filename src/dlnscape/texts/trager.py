@@ -896,12 +896,10 @@ def ellipse_ed_discriminant() -> EDDiscriminant:
     R2 = flint.fmpz_mpoly_ctx.get(("u1", "u2", "A", "B"), "lex")
     d2 = _drop_first_var(d, R2)
     const, facs = d2.factor()
-    caustic = None
-    for f, _k in facs:
-        if f.degrees()[0] == 6 or (f.degrees()[0] + f.degrees()[1]) >= 6:
-            caustic = f
-    if caustic is None:  # pragma: no cover - flint's factorisation is deterministic
-        raise DlnscapeError("ellipse_ed_discriminant: no sextic factor found")
+    sextic = [f for f, _k in facs if int(f.degrees()[0]) == 6]  # degree 6 in u_1
+    if len(sextic) != 1:  # pragma: no cover - flint's factorisation is deterministic
+        raise DlnscapeError("ellipse_ed_discriminant: expected one sextic factor")
+    caustic = sextic[0]
     return EDDiscriminant(d2, int(const), tuple((str(f), int(k)) for f, k in facs), caustic)
 
 
@@ -936,9 +934,25 @@ class EllipseCausticFigure:
                 "circle_counts": dict(self.circle_counts)}
 
 
-def _sample_plane(gen, n: int, box: float) -> np.ndarray:
-    pts = gen.uniform(-box, box, size=(n, 2))
-    pts[pts == 0.0] = box * 1e-3  # keep off the axes (measure zero anyway)
+def _pyplot():
+    """matplotlib with the Agg backend (the house style of :mod:`dlnscape.report.figures`)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _sample_plane(gen, n: int, box: tuple[float, float], inner: tuple[float, float] | None = None
+                  ) -> np.ndarray:
+    """n uniform points in the box [−box_0, box_0] × [−box_1, box_1]; with ``inner``, half of
+    them in that smaller box (so that the caustic's inside is sampled too)."""
+    k = n // 2 if inner is not None else 0
+    outer = gen.uniform(-1.0, 1.0, size=(n - k, 2)) * np.asarray(box)
+    pts = outer if inner is None else np.vstack(
+        [outer, gen.uniform(-1.0, 1.0, size=(k, 2)) * np.asarray(inner)])
+    pts[pts == 0.0] = 1e-3 * max(box)  # keep off the axes (measure zero anyway)
     return pts
 
 
@@ -948,13 +962,13 @@ def ellipse_caustic_figure(path: str | Path, a: float, b: float, *, n_samples: i
 
     Left: the ellipse x²/a² + y²/b² = 1, its caustic (the evolute,
     ((a²−b²)/a cos³t, (b²−a²)/b sin³t)) and ``n_samples`` random points u coloured by their
-    exact number of real critical points of ‖p − u‖² (:func:`ellipse_real_critical_count`).
+    exact number of real critical points of ‖p − u‖² (:func:`ellipse_real_critical_count`);
+    half of them are drawn in the caustic's bounding box.
     Right (``circle``): the circle of radius √(ab), whose caustic is its centre; every sample has
     2. The returned object counts the samples whose exact count disagrees with the caustic rule
     and with the sign of the ED discriminant.
     """
     from dlnscape.io import write_atomic
-    from dlnscape.report.figures import _pyplot
 
     a_, b_ = _check_ab(a, b)
     a, b = float(a_), float(b_)
@@ -962,8 +976,8 @@ def ellipse_caustic_figure(path: str | Path, a: float, b: float, *, n_samples: i
         raise DlnscapeError(f"n_samples: expected an integer ≥ 1, got {n_samples!r}")
     gen = np.random.default_rng(rng)
     c = abs(a * a - b * b)
-    box = 1.3 * max(c / a, c / b, a, b)
-    U = _sample_plane(gen, n_samples, box)
+    box = 1.25 * max(c / a, a), 1.25 * max(c / b, b)
+    U = _sample_plane(gen, n_samples, box, (c / a, c / b) if c > 0 else None)
     disc = ellipse_ed_discriminant() if a != b else None
     counts, cols = {}, []
     rule_bad = disc_bad = 0
@@ -993,13 +1007,13 @@ def ellipse_caustic_figure(path: str | Path, a: float, b: float, *, n_samples: i
         ax.scatter(U[other, 0], U[other, 1], s=14, color="tab:green", marker="x", label="other")
     ax.set_aspect("equal")
     ax.set_title(f"ellipse a = {a:g}, b = {b:g}: ED degree 4")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="lower right", framealpha=0.9)
     ax.grid(alpha=0.3)
     circle_counts: dict[int, int] = {}
     if circle:
         ax2 = axes[0, 1]
         rad = math.sqrt(a * b)
-        U2 = _sample_plane(gen, n_samples, 1.3 * rad)
+        U2 = _sample_plane(gen, n_samples, (1.3 * rad, 1.3 * rad))
         for u in U2:
             n2 = ellipse_real_critical_count(Fraction(rad), Fraction(rad), u).n_real
             circle_counts[n2] = circle_counts.get(n2, 0) + 1
