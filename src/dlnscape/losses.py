@@ -564,3 +564,85 @@ class JaxLoss(Loss):
 
     def jax_value(self, W):
         return self.fn(W)
+
+
+@dataclass(frozen=True, eq=False)
+class HuberLoss(Loss):
+    """``l(W) = Σ_ij ρ_κ((WX − Y)_ij)`` with Huber's ``ρ_κ(r) = ½r²`` for ``|r| ≤ κ`` and
+    ``κ|r| − ½κ²`` otherwise (Huber 1964); ``X ∈ R^{d_0×n}``, ``Y ∈ R^{d_h×n}``, ``kappa > 0``.
+
+    Convex, C¹ and piecewise quadratic, not quadratic: the convex non-quadratic loss used to
+    test Nouiehed–Razaviyayn (001) Cor 9 (T-001-Cor9). ρ'' jumps at ``|r| = κ``; there the
+    second derivative is taken from the quadratic side (``ρ'' = 1`` for ``|r| ≤ κ``), the same
+    side ``jax_value`` takes, and :meth:`kinks` lists the residuals that lie on it so callers
+    can refuse second-order statements there. Not polynomial (``degree`` None): Taylor
+    coefficients come from JAX Taylor mode; away from the kinks the loss is locally a
+    quadratic polynomial, so every coefficient beyond the second of ``t ↦ l(W + tV)`` is 0.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    kappa: float = 1.0
+
+    def __post_init__(self) -> None:
+        X = _checked(self.X, "X")
+        Y = _checked(self.Y, "Y")
+        if X.shape[1] != Y.shape[1]:
+            raise LossError(
+                f"Y: expected {X.shape[1]} columns (one per column of X), got shape {Y.shape}"
+            )
+        kappa = _finite_number(self.kappa, "kappa")
+        if kappa <= 0:
+            raise LossError(f"kappa: expected a finite number > 0, got {self.kappa!r}")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "Y", Y)
+        object.__setattr__(self, "kappa", kappa)
+
+    @property
+    def shape(self) -> tuple[int, int]:  # type: ignore[override]
+        return (self.Y.shape[0], self.X.shape[0])
+
+    # data-loss interface: l(W) = ℓ(WX)
+    def output_value(self, Z: np.ndarray) -> float:
+        R = Z - self.Y
+        a = np.abs(R)
+        k = self.kappa
+        return float(np.sum(np.where(a <= k, 0.5 * R * R, k * a - 0.5 * k * k)))
+
+    def output_grad(self, Z: np.ndarray) -> np.ndarray:
+        return np.clip(Z - self.Y, -self.kappa, self.kappa)
+
+    def output_hvp(self, Z: np.ndarray, Zdot: np.ndarray) -> np.ndarray:
+        return Zdot * (np.abs(Z - self.Y) <= self.kappa)
+
+    def data_form(self) -> DataForm:
+        return DataForm(self.X, self.output_value, self.output_grad, self.output_hvp)
+
+    def kinks(self, W: np.ndarray) -> np.ndarray:
+        """Indices ``(i, j)`` of the residuals ``(WX − Y)_ij`` with ``|r| = κ`` exactly, where
+        ρ is not twice differentiable (an array of shape (k, 2); empty almost everywhere)."""
+        R = np.asarray(W, dtype=np.float64) @ self.X - self.Y
+        return np.argwhere(np.abs(R) == self.kappa)
+
+    def value(self, W: np.ndarray) -> float:
+        return self.output_value(W @ self.X)
+
+    def grad(self, W: np.ndarray) -> np.ndarray:
+        return self.output_grad(W @ self.X) @ self.X.T
+
+    def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        w = np.abs(W @ self.X - self.Y) <= self.kappa
+        return ((Vs @ self.X) * w) @ self.X.T
+
+    def magnitude(self, W: np.ndarray, size: float | None = None) -> LossMagnitude:
+        """``½(s‖X‖ + ‖Y‖)²`` and ``(s‖X‖ + ‖Y‖)‖X‖`` with ``s = max(‖W‖, size)``: ρ_κ(r) ≤ ½r²
+        and |ρ'_κ(r)| ≤ |r|, so the squared loss's bounds hold term by term."""
+        r = _size(W, size) * _fro(self.X) + _fro(self.Y)
+        return LossMagnitude(0.5 * r * r, r * _fro(self.X))
+
+    def jax_value(self, W):
+        R = W @ jnp.asarray(self.X) - jnp.asarray(self.Y)
+        # |r| through where (supported by jet), each branch smooth where it is used
+        a = jnp.where(R > 0, R, -R)
+        k = self.kappa
+        return jnp.sum(jnp.where(a <= k, 0.5 * R * R, k * a - 0.5 * k * k))
