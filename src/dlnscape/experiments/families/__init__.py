@@ -16,6 +16,7 @@ _MODULES = {
     "table2": "dlnscape.experiments.families.table2",
     "custom": "dlnscape.experiments.families.custom",
     "table1": "dlnscape.experiments.families.table1",
+    "depth": "dlnscape.experiments.families.depth",
 }
 FAMILY_NAMES: tuple[str, ...] = tuple(_MODULES)
 

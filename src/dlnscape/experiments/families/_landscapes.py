@@ -109,3 +109,19 @@ def verdict_bars(cells: list[str], fractions: list[dict[str, float]], path, titl
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return _save(fig, path, plt)
+
+
+def polish(landscape, theta, max_iter: int = 100):
+    """Newton (Levenberg–Marquardt) steps from an optimiser's end point to the critical point
+    it approximates; kept only when they stay close (relative distance ≤ 1e-3) and do not go
+    uphill beyond rounding, otherwise the end point is returned unchanged."""
+    from dlnscape.architecture import pack
+    from dlnscape.critical import find_critical_point
+    from dlnscape.tolerances import point_scale
+
+    sol = find_critical_point(landscape, theta, "newton", max_iter=max_iter)
+    x0, x1 = pack(theta), pack(sol.theta)
+    close = np.linalg.norm(x1 - x0) <= 1e-3 * max(np.linalg.norm(x0), 1e-300)
+    v0 = landscape.value(theta)
+    up = sol.value > v0 + 1e-9 * point_scale(landscape, theta).value
+    return sol.theta if (sol.converged and close and not up) else theta

@@ -8,9 +8,10 @@ Cells are architectures × losses (``squared`` ½‖WX − Y‖², ``distance_id
 ``distance`` ‖φ vec(W − Q0)‖² with a random Gaussian φ, ``logistic`` with ridge). Task
 ``(cell, instance, start)``: the instance's loss from ``task_rng(seed, cell, instance)``, a
 start from ``task_rng(seed, cell, instance, start)`` (default scale × ``optimizer.init_scale``),
-``find_critical_point`` with the ``[optimizer]``, and ``classify`` of the end point (certified
-verdicts). Per cell the summary gives the fraction of runs per verdict, the number of distinct
-local-minimum values per instance, and the **certified non-global local minima**: runs whose
+``find_critical_point`` with the ``[optimizer]``, Newton polish of the end point (kept only if
+it stays within 1e-3 and does not go uphill), and ``classify`` of it (certified verdicts). Per
+cell the summary gives the fraction of runs per verdict, the number of distinct local-minimum
+values per instance, and the **certified non-global local minima**: runs whose
 certified local minimum lies above the certified global value, or above another certified
 minimum of the same instance (two certified minima with different values prove the higher one
 non-global).
@@ -46,6 +47,7 @@ from dlnscape.experiments.families._landscapes import (
     classification_fields,
     distinct_values,
     optimise,
+    polish,
     random_loss,
     start_point,
     verdict_bars,
@@ -63,7 +65,8 @@ class Table1Params(Strict):
     ridge: float = Field(0.1, ge=0)
     value_rtol: float = Field(1e-6, gt=0, lt=1,
                               description="two minimum values are one when closer than this, "
-                                          "relative to the instance's largest |value|")
+                                          "relative to the instance's value scale (the size "
+                                          "of the terms of l(W), dlnscape.tolerances)")
 
 
 def cells(cfg: ExperimentConfig) -> list[tuple[list[int], str]]:
@@ -115,17 +118,21 @@ class Table1Family(Family):
 
     def run_task(self, cfg: ExperimentConfig, task_id: int, key: dict) -> dict:
         from dlnscape.critical import classify
+        from dlnscape.tolerances import point_scale
 
         c, i, s = key["cell"], key["instance"], key["start"]
         arch, L = self.landscape(cfg, c, i)
         rng = task_rng(cfg.seed, c, i, s)
         sol = optimise(L, start_point(arch, rng, cfg.optimizer.init_scale), cfg)
-        cls = classify(L, sol.theta, rng=rng)
+        theta = polish(L, sol.theta)
+        cls = classify(L, theta, rng=rng)
         widths, kind = cells(cfg)[c]
         out = {"architecture": widths, "filling": is_filling(widths), "loss": kind,
                "converged": bool(sol.converged), "n_iter": int(sol.n_iter),
+               "polished": theta is not sol.theta,
+               "value_scale": float(point_scale(L, theta).value),
                **classification_fields(cls)}
-        extra = self.run_extra_analyses(TaskContext(cfg, task_id, key, rng, L, sol.theta, out))
+        extra = self.run_extra_analyses(TaskContext(cfg, task_id, key, rng, L, theta, out))
         if extra:
             out["extra"] = extra
         return out
@@ -199,7 +206,8 @@ def cell_stats(rs: list[Row], rtol: float) -> dict:
         by_inst[r.key["instance"]].append(r.result)
     distinct, nonglobal_runs, nonglobal_inst, multi = [], 0, 0, 0
     for res in by_inst.values():
-        scale = max([abs(x["value"]) for x in res] + [1e-300])
+        scale = max([abs(x["value"]) for x in res] + [x.get("value_scale", 0.0) for x in res]
+                    + [1e-300])
         tol = rtol * scale
         mins = [x for x in res if x["verdict"] in MINIMA]
         vals = distinct_values([x["value"] for x in mins], tol)
