@@ -132,10 +132,11 @@ def register(app: typer.Typer) -> None:
         for ids, r in grouped_disagreements(atlas_document(run)):
             console.print(f"[red]✗[/] {', '.join(ids)}: {r['summary']}")
             for c in r["certificates"][:2]:
-                console.print(f"    re-verify: [bold]{c['command']}[/]")
+                console.print(f"    re-verify: [bold]{c['command']}[/]", soft_wrap=True)
         for r in run.results:
             if r.status is Status.ERROR:
                 console.print(f"[yellow]error[/] {r.id}: {r.summary}")
         console.print(f"{len(run.results)} catalog IDs in {time.perf_counter() - t0:.1f} s "
                       f"({run.runner} runner, {run.workers} worker(s)); report: "
-                      f"{paths['html']} (also {paths['markdown']}, {paths['json']})")
+                      f"{paths['html']} (also {paths['markdown']}, {paths['json']})",
+                      soft_wrap=True)
