@@ -753,18 +753,24 @@ def pad_hidden_layer(theta, k: int, new_width: int) -> Point:
 class Cor9Check:
     """Cor 9 (T-001-Cor9) at one point: ``conclusion`` is what the corollary predicts
     ("global minimum" when ∇l(W) = 0, "second-order saddle" otherwise, for degenerate critical
-    points), ``verdict`` what dlnscape's classify certifies, ``agrees`` whether they match."""
+    points); ``verdict`` and ``hessian_negative`` (number of negative Hessian eigenvalues) are
+    what dlnscape's classify finds independently. ``agrees``: for a saddle, the App. A.2
+    direction has a negative second derivative, the Hessian a negative eigenvalue and the
+    verdict is not a minimum (``undetermined`` is allowed: classify could not *certify* the
+    escape, which is not a disagreement); for ∇l(W) = 0, no negative curvature."""
 
     critical: bool
     degenerate: bool | None
     conclusion: str
     verdict: str
+    hessian_negative: int | None
     agrees: bool | None
     escape: Thm8Escape
 
     def to_dict(self) -> dict:
         return {"critical": self.critical, "degenerate": self.degenerate,
-                "conclusion": self.conclusion, "verdict": self.verdict, "agrees": self.agrees,
+                "conclusion": self.conclusion, "verdict": self.verdict,
+                "hessian_negative": self.hessian_negative, "agrees": self.agrees,
                 "escape": self.escape.to_dict()}
 
 
@@ -781,16 +787,18 @@ def cor9_check(landscape: Landscape, theta, rng=0) -> Cor9Check:
     esc = thm8_second_order_escape(landscape, theta)
     res = classify(landscape, landscape.point(theta), rng=rng)
     verdict = str(res.verdict.value if hasattr(res.verdict, "value") else res.verdict)
+    nneg = None if res.hessian is None else int(res.hessian.n_negative)
+    minimum = verdict in ("global_minimum", "local_minimum")
     if not esc.critical:
-        return Cor9Check(False, esc.degenerate, "not critical", verdict, None, esc)
+        return Cor9Check(False, esc.degenerate, "not critical", verdict, nneg, None, esc)
     if esc.degenerate is not True:
         return Cor9Check(True, esc.degenerate, "not degenerate (Cor 9 says nothing)", verdict,
-                         None, esc)
+                         nneg, None, esc)
     if esc.gradient_zero:
-        ok = verdict not in ("strict_saddle", "degenerate_saddle", "local_maximum")
-        return Cor9Check(True, True, "global minimum", verdict, ok, esc)
-    ok = verdict == "strict_saddle" and esc.second_derivative < 0
-    return Cor9Check(True, True, "second-order saddle", verdict, ok, esc)
+        ok = verdict not in ("strict_saddle", "degenerate_saddle", "local_maximum") and not nneg
+        return Cor9Check(True, True, "global minimum", verdict, nneg, bool(ok), esc)
+    ok = esc.second_derivative < 0 and bool(nneg) and not minimum
+    return Cor9Check(True, True, "second-order saddle", verdict, nneg, bool(ok), esc)
 
 
 # ---------------------------------------------------------------------------------------------
