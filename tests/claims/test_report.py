@@ -202,13 +202,30 @@ def _comparable(run):
             for r in run.results}
 
 
-def test_process_pool_gives_the_serial_atlas():
+def test_engine_process_runner_and_own_pool_give_the_serial_atlas():
     ids = ["T-004-Ex19", "T-004-CT", "T-000-Cor3.1"]
-    serial = run_atlas(only=ids, workers=1)
-    pool = run_atlas(only=ids, workers=2)
-    assert pool.runner == "process" and serial.runner == "serial"
-    assert _comparable(pool) == _comparable(serial)
-    assert set(pool.files) == set(serial.files)
+    serial = run_atlas(only=ids, workers=1, engine=False)
+    pool = run_atlas(only=ids, workers=2)  # through dlnscape.experiments
+    own = run_atlas(only=ids, workers=2, engine=False)
+    assert (serial.runner, pool.runner, own.runner) == ("serial", "engine:process", "process")
+    assert _comparable(pool) == _comparable(serial) == _comparable(own)
+    assert set(pool.files) == set(serial.files) == set(own.files)
+    assert pool.files == serial.files
+
+
+def test_engine_store_resumes_finished_checks(tmp_path, monkeypatch):
+    from dlnscape.claims import runner as runner_mod
+
+    ids = ["T-004-Ex19", "T-004-CT"]
+    first = run_atlas(only=ids, workers=1, store=tmp_path)
+    assert first.runner == "engine:serial"
+    calls = []
+    real = runner_mod.run_check_task
+    monkeypatch.setattr(runner_mod, "run_check_task",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = run_atlas(only=ids, workers=1, store=tmp_path)
+    assert calls == []  # every check came from the store
+    assert _comparable(again) == _comparable(first) and again.files == first.files
 
 
 def test_dask_scheduler_gives_the_serial_atlas():
@@ -218,5 +235,5 @@ def test_dask_scheduler_gives_the_serial_atlas():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         dask = run_atlas(only=ids, scheduler=cluster.scheduler_address)
-    assert dask.runner == "dask"
+    assert dask.runner == "engine:dask"
     assert _comparable(dask) == _comparable(serial)

@@ -1,8 +1,10 @@
 """The seeds' explicit points, classified and compared with what each text claims.
 
 Where a text is contradicted, the test asserts the *certified* outcome (a certificate that
-re-verifies from scratch), and, where possible, an independent hand-derived witness; the
-disagreements are listed in docs/readme/critical.md ("Findings").
+re-verifies from scratch), and, where possible, an independent hand-derived witness. The
+findings go through the atlas's own checks (``dlnscape.claims.seed_000`` … ``seed_002``), so
+the report and these tests say the same thing; the checks' statuses for every catalog ID are
+pinned in ``tests/claims/test_checks.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 
 from dlnscape.architecture import end_to_end
+from dlnscape.claims import Context, Status, seed_000, seed_001, seed_002
 from dlnscape.critical import classify
 from dlnscape.examples import (
     hofflin_counterexample,
@@ -28,6 +31,13 @@ def _certified(L, theta, verdict):
     assert res.verdict == verdict, (res.verdict, res.reasons, str(res))
     assert res.verify(L)
     return res
+
+
+def _disagreement(outcome):
+    """A check's outcome is a certified disagreement whose certificates re-verify."""
+    assert outcome.status is Status.CERTIFIED_DISAGREEMENT, outcome.summary
+    assert outcome.certificates and all(c.verify()[0] for c in outcome.certificates)
+    return outcome
 
 
 # --- Hofflin 2023 (seed 000), §3.2 ------------------------------------------------------------
@@ -89,6 +99,18 @@ def test_000_thm31_point_is_3_critical_when_x_y_vanish_and_c_at_least_abs_z(z, c
     assert res.rank["rank"] == 1 < res.rank["r"] == 2
 
 
+def test_000_thm31_atlas_check_disagrees_with_the_claim_and_agrees_with_the_conclusion():
+    # the atlas check (checks 4 and 5): the Hessian is never zero on the family (c ≠ 0),
+    # x = 1, z = 1 is a certified strict saddle, and A = E_33, c = 1 is exactly 3-critical
+    out = seed_000.thm31_order_of_criticality(
+        Context("T-000-Thm3.1"), cs=(0.5, 1.0), triples=((1, 0, 1), (0, 1, 0), (0, 0, 1)))
+    r4 = _disagreement(out["check-4"])
+    assert r4.numbers["hessian_zero_count"] == 0
+    assert r4.numbers["strict_saddle_example"]["verdict"] == "strict_saddle"
+    assert out["check-5"].status is Status.AGREES
+    assert out["check-5"].numbers["order"] == 3 and out["check-5"].numbers["exact"]
+
+
 @pytest.mark.parametrize("c", [0.25, 0.5, 0.9])
 def test_000_thm31_point_is_not_2_critical_when_c_below_abs_z(c):
     # Text normalisation (c/2)‖X − W‖²: the App. A Hessian restricted to (ẇ1_13, ẇ3_31) is
@@ -109,6 +131,12 @@ def test_000_claim33_escape_certified_in_exact_arithmetic_for_huge_c():
     res = _certified(L, theta, "degenerate_saddle")
     assert res.certificate.arithmetic == "exact"
     assert all(d < 0 for d in res.certificate.details["exact_differences"])
+    # the atlas check on the same instance says the same, from its certificate file
+    out = seed_000.claim33_not_a_local_minimum(
+        Context("T-000-Claim3.3"), zs=(0.1,), cs=(1e6,), others=((1, 0, 0, 1.0),),
+        huge_c=False)
+    o6 = _disagreement(out["check-6"])
+    assert o6.numbers["check6"][0]["arithmetic"] == "exact"
 
 
 @pytest.mark.parametrize("normalisation", ["text", "appendix"])
@@ -119,6 +147,14 @@ def test_000_claim33_point_is_not_a_local_minimum_for_any_tested_c(c, normalisat
     L, theta = hofflin_counterexample(0.0, 0.0, 1.0, c, normalisation=normalisation)
     res = _certified(L, theta, "degenerate_saddle")
     assert res.certificate.sense == "descent" and res.certificate.taylor_coefficient < 0
+    # through the atlas check (text normalisation c/2: the appendix's c is the text's 2c)
+    c_text = c if normalisation == "text" else 2 * c
+    out = seed_000.claim33_not_a_local_minimum(
+        Context("T-000-Claim3.3"), zs=(1.0,), cs=(c_text,), others=((0, 1, 0, c_text),),
+        huge_c=False)
+    o6 = _disagreement(out["check-6"])
+    assert [r["verdict"] for r in o6.numbers["check6"]] == ["degenerate_saddle"]
+    assert o6.numbers["check6"][0]["value"] == pytest.approx(res.value)
 
 
 # --- Nouiehed–Razaviyayn (seed 001) -----------------------------------------------------------
@@ -139,9 +175,16 @@ def test_001_intro_point_is_not_a_local_minimum_hand_witness():
 
 
 def test_001_intro_point_certified_degenerate_saddle():
-    # Text: "a local optimum … that is not a global optimum" — certified disagreement.
+    # Text: "a local optimum … that is not a global optimum" — certified disagreement, through
+    # the atlas check (T-001-Intro-CE): its numbers are the classification's and its
+    # certificate file re-verifies from scratch
+    out = _disagreement(seed_001.intro_counterexample(Context("T-001-Intro-CE")))
+    n = out.numbers
+    assert n["verdict"] == "degenerate_saddle" and n["hessian_inertia"][0] == 0
+    assert n["loss_at_point"] == 0.5 and n["max_abs_gradient"] == 0.0
+    assert all(v < 0.5 for v in n["hand_witness_loss"].values())
     L, theta = nouiehed_intro_example()
-    res = _certified(L, theta, "degenerate_saddle")
+    res = _certified(L, theta, "degenerate_saddle")  # and directly
     assert res.hessian.n_negative == 0
 
 
@@ -156,14 +199,19 @@ def test_001_appC_printed_values():
     assert not np.any(W3.T @ Delta) and not np.any(Delta @ W1.T)
     ev = np.linalg.eigvalsh(L.hessian(theta))
     np.testing.assert_allclose(ev, [0.0] * 10 + [4, 12, 16, 16, 16, 20], atol=1e-10)
+    out = seed_001.appc_printed_values(Context("check-19"))  # the atlas check 19
+    assert out.status is Status.AGREES and all(out.numbers["facts"].values())
 
 
 def test_001_appC_point_is_not_a_local_minimum():
     # Text: "find a local minimum (W̄_3, W̄_2, W̄_1) that is not global" — certified
     # disagreement (rank W = 1 < 2 and ∇ℓ(W) = Δ ≠ 0: Trager et al. 2020, Prop 9).
+    out = _disagreement(seed_001.appc_counterexample(Context("T-001-AppC-CE2")))
+    assert out.numbers["verdict"] == "degenerate_saddle"
+    assert out.numbers["criticality_order"] == 3  # lines cannot see it: g⁽³⁾ = 0 on ker H_A
     L, theta = nouiehed_appendix_c_example()
     res = _certified(L, theta, "degenerate_saddle")
-    assert res.order.order == 3  # straight lines cannot see it: g⁽³⁾ = 0 on ker H_A
+    assert res.order.order == 3
 
 
 @pytest.mark.parametrize("widths", [(2, 1, 1, 2), (3, 1, 2, 3), (3, 2, 1, 3), (4, 2, 1, 2, 4)])
@@ -174,6 +222,9 @@ def test_001_thm12a_construction_is_not_a_local_minimum(widths):
     assert max(float(np.abs(g).max()) for g in L.grad(theta)) == 0.0
     res = _certified(L, theta, "degenerate_saddle")
     assert res.hessian.n_negative == 0
+    out = _disagreement(seed_001.thm12a_construction(Context("T-001-Thm12"), widths=[widths]))
+    nums = out.numbers[str(tuple(widths))]
+    assert nums["verdict"] == "degenerate_saddle" and nums["gradient_exactly_zero"]
 
 
 # --- Kawaguchi 2016 (seed 002), Cor 2.4 -------------------------------------------------------
@@ -201,6 +252,17 @@ def test_002_cor24_proof_hessian_not_zero_for_H2_with_nonzero_last_layer():
     assert np.any(L.hessian(theta))
     res = _certified(L, theta, "strict_saddle")
     assert res.hessian.n_negative > 0
+
+
+def test_002_cor24_atlas_check_agrees_and_its_proof_claim_fails_for_H2():
+    out = seed_002.cor24_depth(Context("T-002-Cor2.4"))
+    assert out["T-002-Cor2.4"].status is Status.AGREES
+    assert out["check-40"].status is Status.AGREES and out["check-41"].status is Status.AGREES
+    o42 = _disagreement(out["check-42"])
+    pts = o42.numbers["C1_points"]
+    assert pts["H=2, W_H+1 random"]["verdict"] == "strict_saddle"
+    assert not pts["H=2, W_H+1 random"]["hessian_zero"]
+    assert pts["H=3, W_H+1 random"]["hessian_zero"] and pts["H=2, W_H+1 zero"]["hessian_zero"]
 
 
 # --- the minimal example ½(w_3w_2w_1 − 1)² ------------------------------------------------------

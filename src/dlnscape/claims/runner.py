@@ -8,13 +8,21 @@ mode, master seed) and returns plain data: the results as dictionaries and the f
 gives the same atlas on any runner. A check that raises becomes ``error`` with its traceback;
 the rest of the run completes.
 
-The experiment engine of issue 11 (``dlnscape.experiments`` with its SQLite store) has not
-landed yet; when it does, :func:`run_atlas` should hand the tasks to it (resumable runs).
+When the experiment engine (``dlnscape.experiments``: pure tasks, SQLite store, serial /
+process / Dask runners) is importable, the checks run through it as a ``custom`` experiment
+(one task per check, batch size 1). With ``store=DIR`` the finished checks are kept in the
+engine's store (``DIR/<config hash>/``): an interrupted atlas resumes where it stopped. The
+config hash covers the selection, the mode, the master seed and a fingerprint of the claims'
+source code and catalog, so a changed check never reuses a stale result. Without the engine
+(or with ``engine=False``) the same tasks run on this module's own pool.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import hashlib
+import json
 import os
 import time
 import traceback as _tb
@@ -193,9 +201,14 @@ def run_atlas(
     registry: Registry | None = None,
     on_result: Callable[[list[ClaimResult]], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    engine: bool = True,
+    store: str | os.PathLike | None = None,
 ) -> AtlasRun:
-    """Run the selected checks and return the atlas (nothing is written; see
-    :func:`dlnscape.report.atlas.write_atlas`).
+    """Run the selected checks and return the atlas (nothing but the engine's store is
+    written; see :func:`dlnscape.report.atlas.write_atlas`).
+
+    ``engine``: run through the experiment engine when it is available (a custom
+    ``registry`` always runs in this process); ``store``: the engine's store folder (resume).
 
     ``on_plan(n_checks, n_ids)`` is called once before the checks start, ``on_result(results)``
     after each check (progress bars).
@@ -228,10 +241,15 @@ def run_atlas(
             on_result(rs)
 
     order = sorted(checks, key=lambda c: -c.cost)  # long checks first
-    if scheduler:
+    use_engine = engine and registry is None and engine_available()
+    kind = "dask" if scheduler else ("serial" if workers == 1 or len(order) <= 1 else "process")
+    if use_engine and order:
+        runner = f"engine:{kind}"
+        _run_engine(order, quick, master_seed, out_label, kind, workers, scheduler, store, take)
+    elif kind == "dask":
         runner = "dask"
         _run_dask(order, quick, master_seed, out_label, scheduler, take)
-    elif workers == 1 or len(order) <= 1:
+    elif kind == "serial":
         runner = "serial"
         for c in order:
             take(execute_check(c, quick, master_seed, out_label, reg))
@@ -240,9 +258,107 @@ def run_atlas(
         _run_pool(order, quick, master_seed, out_label, workers, take)
     wanted = [i for i in reg.catalog.ids if i in by_id]
     return AtlasRun(tuple(by_id[i] for i in wanted), files, quick, runner,
-                    1 if runner == "serial" else workers, scheduler, master_seed,
+                    1 if runner.endswith("serial") else workers, scheduler, master_seed,
                     time.perf_counter() - t0, started, versions(), only_t, seeds_t,
                     reg.catalog.source_sha256)
+
+
+# ----------------------------------------------------------------------------- the engine
+def engine_available() -> bool:
+    try:
+        from dlnscape.experiments.config import config_from_dict  # noqa: F401
+        from dlnscape.experiments.engine import drive  # noqa: F401
+        from dlnscape.experiments.runners import make_runner  # noqa: F401
+        from dlnscape.experiments.store import Store  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def claims_fingerprint() -> str:
+    """sha256 of the claims package's source files and the catalog: part of the engine
+    config, so a store is reused only by the same checks."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    pkg = resources.files("dlnscape.claims")
+    for name in sorted(p.name for p in pkg.iterdir() if p.name.endswith(".py")):
+        h.update(name.encode())
+        h.update(pkg.joinpath(name).read_bytes())
+    h.update(resources.files("dlnscape").joinpath("data/catalog.json").read_bytes())
+    return h.hexdigest()
+
+
+def engine_instance(rng, i: int, options: dict) -> str:
+    """The engine's generator: instance ``i`` is the key of the ``i``-th check."""
+    return options["keys"][i]
+
+
+def engine_analysis(key: str, rng, options: dict) -> dict:
+    """The engine's analysis: run the check; files travel base64-encoded in the result."""
+    out = run_check_task(key, bool(options["quick"]), int(options["master_seed"]),
+                         options.get("out_label"))
+    return {"results": list(out.results),
+            "files": {p: base64.b64encode(b).decode("ascii") for p, b in out.files.items()}}
+
+
+def _from_engine(result: dict) -> TaskOutput:
+    return TaskOutput(tuple(result["results"]),
+                      {p: base64.b64decode(b) for p, b in result["files"].items()})
+
+
+def engine_config(keys: list[str], quick: bool, master_seed: int, out_label: str | None):
+    from dlnscape.experiments.config import config_from_dict
+
+    return config_from_dict({
+        "family": "custom", "seed": master_seed, "name": "dlnscape atlas",
+        "description": "every claim of the five seed texts, one task per check",
+        "instances": {"count": len(keys), "starts": 1},
+        "params": {"generator": "dlnscape.claims.runner:engine_instance",
+                   "analysis": "dlnscape.claims.runner:engine_analysis",
+                   "options": {"keys": keys, "quick": quick, "master_seed": master_seed,
+                               "out_label": out_label, "claims": claims_fingerprint()}},
+    })
+
+
+def _run_engine(checks: list[Check], quick: bool, master_seed: int, out_label, kind: str,
+                workers: int, scheduler: str | None, store, take) -> None:
+    from dlnscape.experiments.engine import drive
+    from dlnscape.experiments.runners import make_runner
+    from dlnscape.experiments.store import Store
+
+    keys = [c.key for c in checks]
+    by_key = dict(zip(keys, checks, strict=True))
+    cfg = engine_config(keys, quick, master_seed, out_label)
+    try:
+        runner = make_runner(kind, workers, scheduler)
+    except DlnscapeError as e:
+        raise DlnscapeError(f"--scheduler: {e}" if scheduler else str(e)) from None
+
+    def handle(outs) -> None:
+        for o in outs:
+            key = keys[o.task_id]
+            if o.status == "ok":
+                take(_from_engine(json.loads(o.result)))
+            else:
+                take(_crashed(by_key[key], quick, RuntimeError(
+                    f"{o.error}\n{o.traceback or ''}")))
+
+    todo = list(range(len(keys)))
+    if store is None:
+        drive(cfg, todo, runner, handle, batch_size=1, progress=False)
+        return
+    with Store.create(os.path.join(os.fspath(store), cfg.config_hash[:16]), cfg,
+                      len(keys)) as st:
+        done = {r.task_id: r for r in st.rows() if r.status == "ok"}
+        for tid in sorted(done):
+            take(_from_engine(done[tid].result))
+        todo = [i for i in todo if i not in done]
+        if todo:
+            drive(cfg, todo, runner,
+                  lambda outs: (st.write([o for o in outs if o.status == "ok"],
+                                         cfg.config_hash), handle(outs)),
+                  batch_size=1, progress=False)
 
 
 def _pin_blas() -> None:

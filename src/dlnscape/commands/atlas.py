@@ -1,13 +1,15 @@
 """``dlnscape atlas``: every claim of the five seed texts, checked, in one report.
 
     dlnscape atlas [--quick] [--only ID …] [--seed-text 000 …] [--workers N] [--out DIR]
-                   [--scheduler tcp://HOST:PORT] [--master-seed S]
+                   [--scheduler tcp://HOST:PORT] [--master-seed S] [--no-resume]
     dlnscape atlas --verify DIR/certificates/NAME.json
 
 The first form runs the registry (``dlnscape.claims``) and writes ``DIR/index.html``,
 ``DIR/atlas.md``, ``DIR/atlas.json`` (validated against its schema), the figures and the
 certificates; the terminal shows progress and ends with the summary table (counts by status
-and seed). The second re-checks one certificate file from scratch (exit 1 if it fails).
+and seed). The checks run through the experiment engine (one task per check; its SQLite store
+in ``DIR/.store`` lets an interrupted atlas resume). The second form re-checks one
+certificate file from scratch (exit 1 if it fails).
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ def register(app: typer.Typer) -> None:
         master_seed: int = typer.Option(0, "--master-seed", help="seed of every random instance"),
         verify: Path | None = typer.Option(
             None, "--verify", help="re-check one certificate file of an atlas and exit"),
+        resume: bool = typer.Option(
+            True, "--resume/--no-resume",
+            help="keep finished checks in DIR/.store (the experiment engine's SQLite store) "
+                 "and reuse them when the same atlas is run again"),
     ) -> None:
         """Check every claim of the seed texts and write the atlas report."""
         if verify is not None:
@@ -123,7 +129,8 @@ def register(app: typer.Typer) -> None:
         with progress:
             run = run_atlas(quick=quick, only=ids or None, seeds=seeds or None,
                             workers=workers, scheduler=scheduler, master_seed=master_seed,
-                            out_label=str(out), on_result=on_result, on_plan=on_plan)
+                            out_label=str(out), on_result=on_result, on_plan=on_plan,
+                            store=out / ".store" if resume else None)
         paths = write_atlas(run, out)
         console.print(summary_table(run.counts(), f"dlnscape atlas ({'quick' if quick else 'full'}"
                                                   f"): catalog entries by status and seed"))
