@@ -353,3 +353,25 @@ def test_000_claim32_bad_input():
         H.peeling_identity_residuals((2, 2, 2), 2)
     with pytest.raises(DlnscapeError, match="max_choices"):
         H.claim32_peeling(COND_II["d=(2,3,2,3,3), k1=k2=2"], max_choices=4)
+
+
+def test_000_def22_ambiguous_normal_block_is_undetermined():
+    # a normal-block singular value just above the rounding cut cannot be decided
+    X = np.diag([1.0, 0.0, 0.0])
+    D = np.diag([0.0, 1.0, 1e-11])  # cut ≈ 6.7e-13·‖D‖
+    res = H.tangent_cone_contains(X, D, 2)
+    assert res.contains is None and "ambiguous" in res.reason
+    assert H.tangent_cone_contains(X, np.diag([0.0, 1.0, 0.0]), 2).contains is True
+
+
+def test_000_results_serialise_to_json():
+    import json
+
+    G = np.eye(2)
+    json.dumps(H.polar_cone_contains(G, [-1.0, 0.0]).to_dict())
+    json.dumps(H.polar_cone_convex_combination(G, [[-1.0, 0.0]], [1]).to_dict())
+    X = np.diag([1.0, 0.0])
+    json.dumps(H.tangent_cone_contains(X, np.eye(2), 2).to_dict())
+    json.dumps(H.tangent_cone_curve(X, np.eye(2), 2).to_dict())
+    json.dumps(H.tangent_cone_distance_ratios(X, np.eye(2), 1).to_dict())
+    json.dumps(H.claim32_peeling(SEC32).to_dict())

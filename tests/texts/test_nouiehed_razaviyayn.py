@@ -386,3 +386,17 @@ def test_huber_loss_kinks_and_bad_input():
         HuberLoss(X, Y, 0.0)
     with pytest.raises(LossError, match="Y:"):
         HuberLoss(X, np.zeros((2, 3)))
+
+
+def test_001_results_serialise_to_json():
+    import json
+
+    json.dumps(N.example2().to_dict())
+    json.dumps(N.lemma_b13_row_basis(np.array([[1.0], [1.5], [3.0]])).to_dict())
+    W1, W2 = _pair("rank 1 < k = 2")
+    json.dumps(N.lemma_b17_check(W1, W2).to_dict())
+    d = N.prop_b18_delta(W1, W2, 0.1)
+    json.dumps(d.to_dict())
+    T = N.rank_increasing_target(W1, W2, d.delta)
+    json.dumps(N.prop_b18_construction(W1, W2, T, 0.1).to_dict())
+    json.dumps(N.openness_lower_bound(W1, W2, T).to_dict())

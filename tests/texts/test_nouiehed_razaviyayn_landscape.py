@@ -369,3 +369,16 @@ def test_001_thm12b_printed_step_fails_for_these_architectures():
 def test_001_thm12b_case_a_is_reported():
     L, th = nouiehed_thm12_point((2, 1, 1, 2))
     assert N.thm12b_reduction(L, th).case == "a"
+
+
+def test_001_landscape_results_serialise_to_json():
+    import json
+
+    X, Y = _data()
+    L = _land((4, 2, 3), dl.SquaredLoss(X, Y))
+    th = (np.zeros((2, 4)), np.zeros((3, 2)))
+    json.dumps(N.thm8_second_order_escape(L, th).to_dict())
+    th3, Y3 = C19["case b (𝒦 = ∅), h = 3"]
+    L3 = _land((2, 2, 2, 2), dl.SquaredLoss(np.eye(2), Y3))
+    json.dumps(N.lemma_c19_directions(L3, th3).to_dict())
+    json.dumps(N.thm12b_reduction(L3, th3).to_dict())

@@ -33,7 +33,7 @@ import numpy as np
 
 from dlnscape.architecture import as_float_matrix
 from dlnscape.errors import DlnscapeError, PointError, ShapeError
-from dlnscape.linalg import numerical_rank
+from dlnscape.linalg import AMBIGUOUS_GAP, numerical_rank
 
 __all__ = [
     "PeelingCheck",
@@ -360,10 +360,13 @@ def tangent_cone_contains(X, D, r: int, *, exact: bool = False,
         raise PointError(f"X: rank {s} exceeds r = {r}, so X is not in M_≤r")
     E = Up.T @ D @ Vp
     scale = max(float(np.linalg.norm(D)), 1e-300)
-    edec = numerical_rank(E, atol=(rtol or 1e3 * np.finfo(float).eps * max(m, n)) * scale)
+    # the normal block is computed from D (size ‖D‖): singular values below 1e3·eps·max(m, n)·‖D‖
+    # are rounding; one within a factor AMBIGUOUS_GAP above that cut cannot be decided
+    cut = (rtol or 1e3 * np.finfo(float).eps * max(m, n)) * scale
+    edec = numerical_rank(E, atol=cut)
     ev = {"rank_X": dec.to_dict(), "normal_block": edec.to_dict()}
-    ambiguous = dec.ambiguous or (edec.ambiguous and edec.singular_values.size > 0
-                                  and edec.singular_values[0] > 0)
+    sv = edec.singular_values
+    ambiguous = dec.ambiguous or bool(np.any((sv > cut) & (sv < AMBIGUOUS_GAP * cut)))
     contains = None if ambiguous else edec.rank <= r - s
     why = f"rank(P⊥DQ⊥) = {edec.rank} vs r − s = {r - s}"
     if ambiguous:
