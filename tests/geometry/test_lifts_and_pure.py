@@ -252,3 +252,23 @@ def test_is_locally_open_reports_its_theorem(widths):
     res = is_locally_open(th)
     assert res.is_open is True and "Lem 10" in res.theorem
     assert res.to_dict()["evidence"]["rank_W"] == arch.r
+
+
+def test_an_unbalanced_approximate_critical_point_is_not_reported_as_a_def1b_disagreement():
+    """Newton from random starts on a logistic + ridge loss with d = (5, 3, 1) can end at
+    ‖W_1‖ ≈ 1e2, ‖W_2‖ ≈ 1e-33: the aggregate relative gradient is ~1e-18, yet W_1's own gradient
+    is far above its rounding floor. Trager et al. 2020 Def 1 (b) (maximal rank dμ ⟹ pure) is
+    about exact critical points, so such a point must not be flagged as a disagreement."""
+    import dlnscape as dl
+    from dlnscape.tolerances import layer_relative_gradients, point_scale
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((5, 8)), np.sign(rng.standard_normal((1, 8)))
+    arch = dl.Architecture((5, 3, 1))
+    L = dl.Landscape(arch, dl.LogisticLoss(X, y, ridge=0.1))
+    th = dl.find_critical_point(L, dl.random_point(arch, rng), "newton").theta
+    assert np.linalg.norm(th[1]) < 1e-20 < np.linalg.norm(th[0])  # the unbalanced end point
+    layer_rel = max(layer_relative_gradients(L.grad(th), point_scale(L, th)))
+    assert layer_rel > dl.DEFAULT_TOLERANCES.critical_rtol
+    ct = dl.critical_type(L, th)
+    assert "disagreement" not in ct.reason and ct.kind == "undetermined"
