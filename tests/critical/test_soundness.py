@@ -350,3 +350,23 @@ def test_tolerances_reject_bad_values_with_the_field_name():
         Tolerances(critical_rtol=-1.0)
     with pytest.raises(dl.DlnscapeError, match="unknown"):
         classify(_squared((2, 2), 0), (np.eye(2),), tol={"nope": 1.0})
+
+
+def test_a_strict_saddle_near_theta_zero_is_certified_at_the_problems_length_scale():
+    """Newton from a random start on a logistic + ridge loss with d = (4, 1, 3) ends at
+    ‖W_1‖ ≈ 3e-9, ‖W_2‖ ≈ 7e-8, next to the saddle θ = 0 (λ_min ≈ −0.76). Lines scanned only
+    from ‖θ‖ down cannot show a decrease beyond the value-scale margin; the scan must start at
+    the length where the leading decrease reaches the value scale (a length of the problem,
+    moving with the data), and the certificate must re-verify."""
+    import dlnscape as dl
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((4, 6))
+    lab = rng.choice([-1.0, 1.0], (3, 6))
+    L = dl.Landscape(dl.LinearNetwork(dl.Architecture((4, 1, 3))), dl.LogisticLoss(X, lab, 0.1))
+    th = dl.find_critical_point(L, dl.random_point(L.arch, np.random.default_rng(0)),
+                                method="newton").theta
+    assert max(np.linalg.norm(W) for W in th) < 1e-6
+    c = dl.classify(L, th, rng=0)
+    assert c.verdict == "strict_saddle" and c.verify(L)
+    assert c.hessian.lambda_min < 0

@@ -123,8 +123,13 @@ def certificate_on_curve(
     pts: list[Point] = []
     vals: list[float] = []
     prev_d = np.inf
-    # t scans powers of two from the size of θ down (the units of θ, never an absolute 1)
+    # t scans powers of two down from the size of θ (the units of θ, never an absolute 1) or,
+    # when larger, from the length at which the curve's leading decrease c_k t^k reaches the
+    # value scale (near θ = 0, ‖θ‖ is no length of the problem at all)
     nth = float(np.sqrt(sum(float(np.sum(W * W)) for W in theta)))
+    lead = next((k for k in range(start, len(c)) if c[k] != 0.0), None)
+    if lead is not None and c[lead] < 0 and scale.value > 0:
+        nth = max(nth, float((scale.value / abs(c[lead])) ** (1.0 / lead)))
     j0 = -int(np.round(np.log2(nth))) if nth > 0 else 0
     for j in range(j0, j0 + 64):
         t = 2.0 ** (-j)
