@@ -120,3 +120,73 @@ n_data = 6
     assert "Kawaguchi" in page and "data:image/png;base64," in page
     with pytest.raises(SpecError, match="d_y"):
         load_config(write_config(tmp_path, text.replace("d_y = 2", "d_y = 4"), "b.toml"))
+
+
+def test_lift_small_run_local_implies_1_on_M_r(tmp_path):
+    text = """family = "lift"
+seed = 2
+output = "out"
+[instances]
+count = 1
+starts = 2
+[optimizer]
+max_iter = 4000
+[params]
+architectures = [[3, 1, 3], [2, 3, 3]]
+functions = ["linear_quadratic", "double_well"]
+"""
+    cfg = load_config(write_config(tmp_path, text))
+    assert run_experiment(cfg, runner="serial", progress=False).complete
+    from dlnscape.experiments.store import Store
+
+    with Store.open(tmp_path / "out") as st:
+        rows = [r.result for r in st.rows()]
+    mins = [x for x in rows if x["verdict"] in ("global_minimum", "local_minimum")]
+    assert mins
+    assert all(x["stationary_on_Mr"] is True for x in mins)  # local ⟹ 1 on M_r (004 Prop 9)
+    assert all(x["grad_f_zero"] for x in mins if x["width_condition"])  # LvB
+    md = open(write_report(tmp_path / "out")["markdown"]).read()
+    assert "1-critical on M_r" in md
+
+
+def test_double_well_loss_exact_derivatives_and_taylor():
+    from dlnscape.experiments.families.lift import DoubleWellLoss
+
+    rng = np.random.default_rng(0)
+    f = DoubleWellLoss(rng.standard_normal((2, 3)), 1.3)
+    W, V, U = (rng.standard_normal((2, 3)) for _ in range(3))
+    eps = 1e-6
+    fd = (f.value(W + eps * V) - f.value(W - eps * V)) / (2 * eps)
+    assert fd == pytest.approx(np.vdot(f.grad(W), V), rel=1e-7)
+    fd2 = (f.grad(W + eps * V) - f.grad(W - eps * V)) / (2 * eps)
+    assert np.allclose(fd2, f.hvp(W, V), atol=1e-7)
+    c = f.taylor([W, V, U], 8)
+    t = 0.37
+    assert np.polyval(c[::-1], t) == pytest.approx(f.value(W + t * V + t * t * U), rel=1e-12)
+
+
+def test_openness_small_run_and_criteria(tmp_path):
+    text = """family = "openness"
+seed = 0
+output = "out"
+[instances]
+count = 6
+[params]
+architectures = [[3, 2, 3], [1, 1, 3, 1]]
+"""
+    cfg = load_config(write_config(tmp_path, text))
+    assert run_experiment(cfg, runner="serial", progress=False).complete
+    from dlnscape.experiments.store import Store
+
+    with Store.open(tmp_path / "out") as st:
+        rows = [r.result for r in st.rows()]
+    assert len(rows) == 12 and all(x["degenerate"] for x in rows)  # rank W < r everywhere
+    for x in rows:
+        if x["submersion"] is True:
+            assert x["open"] is True  # 004 Thm 4: a submersion is open
+        assert x["layerwise_criterion"] in (True, False, None)
+    page = open(write_report(tmp_path / "out")["html"]).read()
+    assert "Openness criteria per architecture" in page
+    with pytest.raises(SpecError, match="analyses"):
+        config_from_dict({"family": "openness", "seed": 0, "instances": {"count": 1},
+                          "analyses": ["probe"]})

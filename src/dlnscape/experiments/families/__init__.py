@@ -17,6 +17,8 @@ _MODULES = {
     "custom": "dlnscape.experiments.families.custom",
     "table1": "dlnscape.experiments.families.table1",
     "depth": "dlnscape.experiments.families.depth",
+    "lift": "dlnscape.experiments.families.lift",
+    "openness": "dlnscape.experiments.families.openness",
 }
 FAMILY_NAMES: tuple[str, ...] = tuple(_MODULES)
 

@@ -172,9 +172,12 @@ class DepthFamily(Family):
         p = cfg.params
         by: dict[int, list[dict]] = defaultdict(list)
         failed: Counter = Counter()
+        bad_ids = []
         for r in rows:
             if r.status == "ok" and r.result is not None:
                 by[r.key["depth"]].append(r.result)
+                if r.result["end"]["verdict"] in MINIMA and not r.result["reached_global"]:
+                    bad_ids.append(r.task_id)
             else:
                 failed[r.key["depth"]] += 1
         verdicts = sorted({x["end"]["verdict"] for rs in by.values() for x in rs})
@@ -212,8 +215,10 @@ class DepthFamily(Family):
         findings.append(
             "Thm 2.3(ii) every local minimum is global: " + (
                 "agrees (no end point certified as a minimum above L*)" if bad_min_total == 0
-                else f"**{bad_min_total} end points are minima above L*** (check their "
-                     "certificates: a contradiction only if certified non-global)"))
+                else f"**{bad_min_total} end point(s) classified as minima above L*** "
+                     f"(tasks {', '.join(map(str, bad_ids[:10]))}): either a counterexample "
+                     "or a wrong certificate — re-run the task alone "
+                     "(run_in_memory(cfg, task_ids=[…])) and check its certificate's evidence"))
         findings.append(
             "Cor 2.4, H = 1 (no saddle without negative curvature): " + (
                 "agrees (no degenerate saddle met)" if degenerate_h1 == 0 else
