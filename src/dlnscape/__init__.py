@@ -8,6 +8,7 @@ from dlnscape import algebraic as _algebraic
 from dlnscape import critical as _critical
 from dlnscape import functional as _functional
 from dlnscape import geometry as _geometry
+from dlnscape import models as _models
 from dlnscape import plot
 from dlnscape.algebraic import *  # noqa: F401,F403
 from dlnscape.architecture import (
@@ -34,13 +35,14 @@ from dlnscape.geometry import *  # noqa: F401,F403
 from dlnscape.landscape import ExtremeEigenvalues, Landscape, hessian_extreme_eigenvalues
 from dlnscape.losses import (
     DistanceLoss,
+    HuberLoss,
     JaxLoss,
     LinearQuadraticLoss,
     LogisticLoss,
     Loss,
     SquaredLoss,
 )
-from dlnscape.models import LinearNetwork
+from dlnscape.models import *  # noqa: F401,F403
 from dlnscape.spec import load_spec, spec_from_dict
 from dlnscape.tolerances import DEFAULT_TOLERANCES, Tolerances
 
@@ -52,9 +54,9 @@ __all__ = [
     "DistanceLoss",
     "DlnscapeError",
     "ExtremeEigenvalues",
+    "HuberLoss",
     "JaxLoss",
     "Landscape",
-    "LinearNetwork",
     "LinearQuadraticLoss",
     "LogisticLoss",
     "Loss",
@@ -80,4 +82,5 @@ __all__ = [
     *_functional.__all__,
     *_critical.__all__,
     *_algebraic.__all__,
+    *_models.__all__,
 ]
