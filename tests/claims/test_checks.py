@@ -5,6 +5,7 @@ findings. A change of a status here is a change of what dlnscape says about a se
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -93,6 +94,8 @@ def test_check_statuses_and_certificates(key):
                 ok, _ = verify_certificate_text(out.files[c["file"]].decode())
                 assert ok
     for path, data in out.files.items():
+        assert re.fullmatch(r"(figures/[A-Za-z0-9._-]+\.png|certificates/[A-Za-z0-9._-]+\.json)",
+                            path), path  # the schema's file patterns
         if path.endswith(".png"):
             assert data.startswith(b"\x89PNG")
         else:
@@ -122,6 +125,9 @@ def test_000_claim33_huge_c_is_certified_in_exact_arithmetic():
     assert r6.status is Status.CERTIFIED_DISAGREEMENT
     assert r6.numbers["check6"][0]["arithmetic"] == "exact"
     assert all(c.verify()[0] for c in r6.certificates)
+    # c = 1e+06 in a name: figure and certificate names stay file-name safe
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+\.png", f.name) for f in r6.figures)
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+", c.name) for c in r6.certificates)
 
 
 def test_000_thm31_hessian_never_zero_and_check5_three_critical():

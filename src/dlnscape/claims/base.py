@@ -105,7 +105,7 @@ def figure(name: str, caption: str, draw: Callable[[Path], Any]) -> Figure:
         png = path.read_bytes()
     if not png.startswith(b"\x89PNG"):
         raise DlnscapeError(f"figure {name}: the drawing function did not write a PNG")
-    return Figure(safe_name(name) if not name.endswith(".png") else name, caption, png)
+    return Figure(safe_name(name.removesuffix(".png")) + ".png", caption, png)
 
 
 # ----------------------------------------------------------------------------- certificates

@@ -29,7 +29,7 @@ import traceback as _tb
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from dlnscape.claims.base import Check, ClaimResult, Context, Inconclusive, Status
+from dlnscape.claims.base import Check, ClaimResult, Context, Inconclusive, Status, safe_name
 from dlnscape.claims.registry import SEEDS, Registry, build_registry
 from dlnscape.errors import DlnscapeError
 
@@ -156,7 +156,7 @@ def execute_check(check: Check, quick: bool, master_seed: int = 0,
                        f"is not reported. The check said: {oc.summary}")
         figs = []
         for f in oc.figures:
-            path = f"figures/{f.name if f.name.endswith('.png') else f.name + '.png'}"
+            path = f"figures/{safe_name(f.name.removesuffix('.png'))}.png"
             files[path] = f.png
             figs.append({"file": path, "caption": f.caption})
         results.append(_base(reg, cid, check, quick, 0.0, status, summary, traceback=tb,

@@ -183,9 +183,10 @@ def thm31_order_of_criticality(ctx, cs, triples):
             escape_figure("T-000-Thm3.1", "x1z1c1", Ls, res_s,
                           f"{label}: the loss along the negative-curvature escape")]
     indefinite = sum(r["n_negative"] > 0 for r in rows)
-    s4 = (f"the Hessian is zero in {n_zero_hessian} of {len(rows)} cases (c ≠ 0 always gives "
-          f"positive eigenvalues) and indefinite in {indefinite}: e.g. x = 1, z = 1, c = 1 is a "
-          f"certified {res_s.verdict}, not 2-critical, against '∇²g = ∇³g = 0 for every A'")
+    s4 = (f"'∇²g = ∇³g = 0 for every A in the family' fails: the Hessian is nonzero in "
+          f"{len(rows) - n_zero_hessian} of {len(rows)} cases (c ≠ 0 always gives positive "
+          f"eigenvalues) and indefinite in {indefinite}; e.g. x = 1, z = 1, c = 1 is a "
+          f"certified {res_s.verdict}, not even 2-critical")
     ok5 = order5.order == 3 and order5.exact and gradf > 0.5
     s5 = ("x = y = 0, z = 1, c = 1: 3-critical (exact cubic form on ker ∇²g) while ∇f(W) = E_33 "
           "≠ 0 and rank W = 1 < 2: the conclusion 'not 3 ⟹ 1' holds")

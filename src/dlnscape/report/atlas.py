@@ -129,8 +129,7 @@ def atlas_markdown(doc: Mapping) -> str:
         f"dlnscape {doc['dlnscape_version']}; started {doc['started']}; "
         f"{doc['seconds']:.1f} s on {doc['workers']} worker(s) ({doc['runner']} runner); "
         f"master seed {doc['master_seed']}.",
-        "Solvers and libraries: " + ", ".join(f"{k} {v}" for k, v in doc["versions"].items()
-                                               if v) + ".",
+        "Solvers and libraries: " + versions_line(doc["versions"]) + ".",
         "",
         "## Summary (catalog entries by status and seed)",
         "",
@@ -200,6 +199,13 @@ def _e(x) -> str:
     return html.escape(str(x))
 
 
+def versions_line(versions: Mapping) -> str:
+    """``name version`` for each component present (a value that already names itself, such
+    as msolve's "msolve 0.10.1", is shown once)."""
+    return ", ".join(str(v) if str(v).lower().startswith(str(k).lower()) else f"{k} {v}"
+                     for k, v in versions.items() if v)
+
+
 def _badge(status: str) -> str:
     return f'<span class="badge {status}">{_e(STATUS_LABEL[status])}</span>'
 
@@ -232,6 +238,9 @@ def _result_details(r: Mapping, files: Mapping[str, bytes]) -> str:
         parts.append("</div>")
     for fig in r["figures"]:
         parts.append(_img(files, fig))
+    table = r["numbers"].get("markdown") if isinstance(r["numbers"], Mapping) else None
+    if isinstance(table, str) and r["figures"]:  # e.g. the reproduced Table 2, once
+        parts.append(f"<pre>{_e(table)}</pre>")
     if r["instances"]:
         parts.append("<details><summary>instances</summary>"
                      + _json_block(r["instances"]) + "</details>")
@@ -255,7 +264,7 @@ def atlas_html(doc: Mapping, files: Mapping[str, bytes] | None = None) -> str:
     """One self-contained page (no external resources; figures embedded as base64)."""
     files = files or {}
     mode = "quick" if doc["quick"] else "full"
-    versions = ", ".join(f"{_e(k)} {_e(v)}" for k, v in doc["versions"].items() if v)
+    versions = _e(versions_line(doc["versions"]))
     out = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         f"<title>dlnscape atlas ({mode})</title><style>{_CSS}</style></head><body>",
