@@ -238,6 +238,26 @@ def test_zhou_liang_prop2_every_found_full_rank_minimizer_has_the_form_4():
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
 
 
+def test_zhou_liang_prop2_proof_eq32_as_printed_is_not_a_minimizer():
+    """FINDING (seed 003, proof of Prop 2, eq (32)): it prints W_1* = Ĉ_2⁻¹ÛᵀΣ_XYΣ_XX⁻¹; with
+    Σ_XY in place of Σ_XYᵀ (as in eq (5)) the product is Σ_XYΣ_XX⁻¹ = XYᵀ(XXᵀ)⁻¹, not the
+    least-squares matrix, and the loss is above the minimum (a typo: eq (5) is right)."""
+    d = 3
+    X, Y = _data(d, d, seed=8)
+    Sxy, Sxx = X @ Y.T, X @ X.T
+    S = Sxy.T @ np.linalg.solve(Sxx, Sxy)
+    U = np.linalg.eigh(0.5 * (S + S.T))[1]
+    rng = np.random.default_rng(1)
+    C2 = np.eye(d) + 0.3 * rng.standard_normal((d, d))
+    printed = (np.linalg.solve(C2, U.T @ Sxy @ np.linalg.inv(Sxx)), U @ C2)
+    correct = (np.linalg.solve(C2, U.T @ Sxy.T @ np.linalg.inv(Sxx)), U @ C2)
+    land = _linear(X, Y, 2)
+    assert land.value(correct) <= 1e-20  # m = d: the minimum is 0
+    assert land.value(printed) > 1e-2
+    assert dl.classify(land, printed, rng=0).verdict == "not_critical"
+    assert dl.classify(land, correct, rng=0).verdict == "global_minimum"
+
+
 @pytest.mark.parametrize("a", [1e-6, 1e6])
 def test_minimizer_verdicts_invariant_under_data_scaling(a):
     """Tolerance policy (DESIGN.md): (X, Y) → (aX, aY) leaves both constructions' points global
