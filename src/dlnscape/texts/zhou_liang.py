@@ -509,14 +509,54 @@ def _instance(landscape, theta) -> dict:
         return {"theta": [np.asarray(B).tolist() for B in theta]}
 
 
-def _setting(landscape):
-    from dlnscape.conditions.setting import zhou_liang_problem
+@dataclass(frozen=True)
+class _Setting:
+    kind: str
+    X: np.ndarray
+    Y: np.ndarray
+    l: int
+    r: int
+    sigma: object | None
 
-    p = zhou_liang_problem(landscape)
-    if p.loss_factor != 1.0:
-        raise LossError("landscape.loss: the text's formulas are for ½‖e‖²; use a SquaredLoss "
-                        "(a DistanceLoss is 2·½‖e‖²)")
-    return p
+    @property
+    def square_data(self) -> bool:
+        return self.X.shape[0] == self.X.shape[1]
+
+
+def _setting(landscape) -> _Setting:
+    """The landscape as one of the text's networks, for its *formulas* (square blocks, the
+    squared loss ½‖e‖²); the theorems' further hypotheses (m = d, range σ = R) are not needed
+    for eqs (8)–(15) and are checked where the Hessian formulas need e = 0."""
+    from dlnscape.landscape import Landscape
+    from dlnscape.losses import SquaredLoss
+    from dlnscape.models.linear import LinearNetwork
+    from dlnscape.models.one_hidden import OneHiddenLayerNetwork
+    from dlnscape.models.residual import ResidualLinearNetwork
+
+    if not isinstance(landscape, Landscape):
+        raise DlnscapeError(f"landscape: expected a dlnscape.Landscape, got "
+                            f"{type(landscape).__name__}")
+    loss, model = landscape.loss, landscape.model
+    if not isinstance(loss, SquaredLoss):
+        raise LossError(f"landscape.loss: the text's formulas are for ½‖e‖²; use a SquaredLoss "
+                        f"(got {type(loss).__name__}; a DistanceLoss is 2·½‖e‖²)")
+    if isinstance(model, LinearNetwork):
+        if len(set(model.arch.widths)) != 1:
+            raise DlnscapeError(f"landscape.model: eqs (8)–(18) are for square layers; got "
+                                f"widths {list(model.arch.widths)}")
+        return _Setting("linear", loss.X, loss.Y, model.arch.h, 1, None)
+    if isinstance(model, ResidualLinearNetwork):
+        return _Setting("residual", loss.X, loss.Y, model.units, model.layers_per_unit, None)
+    if isinstance(model, OneHiddenLayerNetwork):
+        d, n = model.X.shape
+        if model.hidden != d or model.d_out != d:
+            raise DlnscapeError("landscape.model: eqs (14)–(24) are for square W_1, W_2")
+        if loss.X.shape != (n, n) or not np.array_equal(loss.X, np.eye(n)):
+            raise LossError("landscape.loss: the one-hidden network's loss must be "
+                            "SquaredLoss(I, Y) (X is inside the model)")
+        return _Setting("one_hidden", model.X, loss.Y, 2, 1, model.sigma)
+    raise DlnscapeError(f"landscape.model: the text's formulas are for the linear, residual "
+                        f"and one-hidden-layer networks; got {model!r}")
 
 
 def compare_gradient(landscape, theta, rtol: float = AGREE_RTOL) -> FormulaCheck:
@@ -554,7 +594,7 @@ def compare_hessian(landscape, theta_star, rtol: float = 1e-9) -> FormulaCheck:
     theta = landscape.point(theta_star, "theta_star")
     if not p.square_data:
         raise DlnscapeError(f"landscape.loss: eqs (17)–(24) assume m = d (e(W*) = 0); got "
-                            f"m = {p.m} > d = {p.d}")
+                            f"d × m = {p.X.shape[0]} × {p.X.shape[1]}")
     if p.kind == "linear":
         M = G_matrix(theta, p.X)
         e = linear_error(theta, p.X, p.Y)
