@@ -643,7 +643,8 @@ def catanese_trifogli(ctx):
     return disagrees(
         f"read literally with (d_x, d_y) = (3, 3) the printed sum is {res['literal_reading']}, "
         f"not the text's 39; read with the projective dimensions (d_x − 1, d_y − 1) it is "
-        f"{res['projective_reading']} = 39 (and 1 for 1×n, 6 for 2×2)", certificates=[cert],
+        f"{res['projective_reading']}, the text's value (and 1 for 1×n, 6 for 2×2)",
+        certificates=[cert],
         instances=[inst], numbers=nums)
 
 
