@@ -12,8 +12,8 @@ When the experiment engine (``dlnscape.experiments``: pure tasks, SQLite store, 
 process / Dask runners) is importable, the checks run through it as a ``custom`` experiment
 (one task per check, batch size 1). With ``store=DIR`` the finished checks are kept in the
 engine's store (``DIR/<config hash>/``): an interrupted atlas resumes where it stopped. The
-config hash covers the selection, the mode, the master seed and a fingerprint of the claims'
-source code and catalog, so a changed check never reuses a stale result. Without the engine
+config hash covers the selection, the mode, the master seed and a fingerprint of dlnscape's
+source code and the catalog, so changed code never reuses a stale result. Without the engine
 (or with ``engine=False``) the same tasks run on this module's own pool.
 """
 
@@ -276,16 +276,19 @@ def engine_available() -> bool:
 
 
 def claims_fingerprint() -> str:
-    """sha256 of the claims package's source files and the catalog: part of the engine
-    config, so a store is reused only by the same checks."""
-    from importlib import resources
+    """sha256 of dlnscape's source files (every module, not only the claims: a check's result
+    depends on the library it calls) and the catalog: part of the engine config, so a store is
+    reused only by the same code."""
+    from pathlib import Path
 
+    import dlnscape
+
+    root = Path(dlnscape.__file__).parent
     h = hashlib.sha256()
-    pkg = resources.files("dlnscape.claims")
-    for name in sorted(p.name for p in pkg.iterdir() if p.name.endswith(".py")):
-        h.update(name.encode())
-        h.update(pkg.joinpath(name).read_bytes())
-    h.update(resources.files("dlnscape").joinpath("data/catalog.json").read_bytes())
+    for p in sorted(root.rglob("*.py")):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    h.update((root / "data" / "catalog.json").read_bytes())
     return h.hexdigest()
 
 
