@@ -217,6 +217,9 @@ def test_engine_store_resumes_finished_checks(tmp_path, monkeypatch):
     from dlnscape.claims import runner as runner_mod
 
     ids = ["T-004-Ex19", "T-004-CT"]
+    # the fingerprint of dlnscape's source is part of the store's key; pin it so that a file
+    # edited elsewhere between the two runs (a shared work tree) cannot change it
+    monkeypatch.setattr(runner_mod, "claims_fingerprint", lambda: "pinned")
     first = run_atlas(only=ids, workers=1, store=tmp_path)
     assert first.runner == "engine:serial"
     calls = []
@@ -226,6 +229,9 @@ def test_engine_store_resumes_finished_checks(tmp_path, monkeypatch):
     again = run_atlas(only=ids, workers=1, store=tmp_path)
     assert calls == []  # every check came from the store
     assert _comparable(again) == _comparable(first) and again.files == first.files
+    monkeypatch.setattr(runner_mod, "claims_fingerprint", lambda: "other code")
+    run_atlas(only=ids, workers=1, store=tmp_path)
+    assert len(calls) == len(ids)  # changed code: recomputed, in a store of its own
 
 
 def test_dask_scheduler_gives_the_serial_atlas():
