@@ -383,6 +383,31 @@ def test_catalog_54_thm3_one_hidden_d4(sigma):
     assert L.value(v.theta) > small * float(np.sum(L.grad_flat(v.theta) ** 2))
 
 
+def test_thm3_constant_is_attained_at_the_boundary():
+    """Thm 3's λ_g = (2τ²)⁻¹ is sharp: W_2 is free in the neighbourhood, and the search finds
+    points with η_min(σ(W_1X)) = τ, W_2 (nearly) singular, ∇_{W_1}g ≈ 0 and e of rank one,
+    where g/‖∇g‖² → (2τ²)⁻¹ (d = 2, PReLU a = 0.3; recomputed here). So λ = 0.99·λ_g is
+    violated."""
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    L = dl.Landscape(OneHiddenLayerNetwork(X, PRELU, 2, 2), dl.SquaredLoss(np.eye(2), Y))
+    theta = one_hidden_global_minimizer(X, Y, PRELU, rng=4).theta
+    b = gradient_dominance_bound(L, theta)
+    est = estimate_gradient_dominance(L, theta, rng=0, n_samples=100, bound=b)
+    assert est.holds and est.sup >= 0.999 * b.lam
+    W1, W2 = est.worst.theta
+    A = PRELU.value(W1 @ X)
+    assert smin(A) == pytest.approx(b.tau, rel=1e-6)
+    assert spec(A - PRELU.value(theta[0] @ X)) <= b.tau * (1 + 1e-9)
+    g1, g2 = L.grad((W1, W2))
+    assert np.linalg.norm(g1) <= 1e-3 * np.linalg.norm(g2)
+    assert smin(W2) <= 1e-3 * spec(W2)
+    ratio = L.value((W1, W2)) / (np.sum(g1 * g1) + np.sum(g2 * g2))
+    assert ratio >= 0.999 * b.lam
+    bad = estimate_gradient_dominance(L, theta, rng=0, n_samples=100, bound=b, lam=0.99 * b.lam)
+    assert bad.n_violations >= 1
+
+
 # ---- construction, dispatch and errors ---------------------------------------------------------
 def test_construct_builds_global_minimizers_for_each_network():
     rng = np.random.default_rng(0)

@@ -195,6 +195,11 @@ class DominanceBound:
                 "sharp_at_star": self.sharp_at_star, "vacuous": self.vacuous,
                 "problem": self.problem.to_dict(), "notes": list(self.notes)}
 
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def __str__(self) -> str:
         return (f"{self.theorem}: λ = {self.lam:.4g} on {self.neighbourhood} "
                 f"(radius {self.radius:.4g})")
@@ -308,7 +313,7 @@ def _tau_hat_sampled(star: list[list[np.ndarray]], tau: float, start: float,
     return lo
 
 
-def gradient_dominance_bound(landscape, theta_star, *, rng=None,
+def gradient_dominance_bound(landscape, theta_star, *, rng=0,
                              n_tau_hat_samples: int = 256) -> DominanceBound:
     """The theoretical gradient-dominance constant and radius of Zhou & Liang 2018 at a global
     minimizer θ* (catalog T-003-Thm1 / Thm2 / Thm3; module docstring), dispatching on the
@@ -317,7 +322,8 @@ def gradient_dominance_bound(landscape, theta_star, *, rng=None,
     :class:`~dlnscape.models.one_hidden.OneHiddenLayerNetwork` → Thm 3 (λ_g, τ). Also the
     pointwise constant of the proofs (eq (40), (49)–(50)) and the sharp one at θ*.
 
-    ``rng`` seeds the sampled perturbations of the τ̂ bisection (residual only)."""
+    ``rng`` (a seed or Generator; default 0, reproducible) seeds the sampled perturbations of
+    the τ̂ bisection (residual only)."""
     p = zhou_liang_problem(landscape)
     theta, _ = check_global(p, landscape, theta_star)
     if not isinstance(n_tau_hat_samples, (int, np.integer)) or n_tau_hat_samples < 1:
@@ -501,6 +507,11 @@ class DominanceEstimate:
                 "n_pointwise_violations": self.n_pointwise_violations,
                 "pointwise_max": self.pointwise_max,
                 "adversarial_runs": list(self.adversarial_runs), "seconds": self.seconds}
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
 
     def __str__(self) -> str:
         return (f"{self.bound.theorem}: sup (L − L*)/‖∇L‖² = {self.sup:.4g} vs λ = "
@@ -769,7 +780,7 @@ def _adversarial(ev: _Evaluator, start: Point, radius: float, w2_radius: float,
 
 
 def estimate_gradient_dominance(landscape, theta_star, radius: float | None = None,
-                                rng=None, n_samples: int = 1000, *, lam: float | None = None,
+                                rng=0, n_samples: int = 1000, *, lam: float | None = None,
                                 adversarial: bool = True, n_starts: int = 3,
                                 maxiter: int = 200, w2_radius: float | None = None,
                                 bound: DominanceBound | None = None,
@@ -786,10 +797,15 @@ def estimate_gradient_dominance(landscape, theta_star, radius: float | None = No
     it is the radius of ``‖σ(W_1X) − σ(W_1*X)‖₂``, W_2 being searched in
     ``‖W_2 − W_2*‖₂ ≤ w2_radius``, default ``‖W_2*‖₂``: the text leaves W_2 free).
     ``lam``: test the inequality with another constant (e.g. a deliberately small one, to see
-    violations found); the result's ``ratio_to_theory`` is always against the theory's λ."""
+    violations found); the result's ``ratio_to_theory`` is always against the theory's λ.
+    ``rng``: a seed or Generator for the samples (default 0, reproducible)."""
     t0 = time.perf_counter()
     if bound is None:
         bound = gradient_dominance_bound(landscape, theta_star, rng=rng)
+    elif not isinstance(bound, DominanceBound) or not np.array_equal(
+            pack(bound.theta_star), pack(landscape.point(theta_star, "theta_star"))):
+        raise DlnscapeError("bound: expected the DominanceBound of this landscape at this "
+                            "theta_star (gradient_dominance_bound(landscape, theta_star))")
     p = bound.problem
     if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) \
             or n_samples < 1:

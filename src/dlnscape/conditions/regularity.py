@@ -197,6 +197,11 @@ class RegularityEstimate:
                 "failures": list(self.failures), "grad_to_error_max": self.grad_to_error_max,
                 "overridden": self.overridden, "seconds": self.seconds}
 
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def __str__(self) -> str:
         c = self.constants
         if c.vacuous:
@@ -328,7 +333,7 @@ def _directions(J: np.ndarray, rank: int, delta: float, n: int, gen: np.random.G
 
 def estimate_regularity(landscape, theta_star, delta: float | None = None, *,
                         gamma: float = 0.5, n_directions: int = 16,
-                        ts=DEFAULT_TS, rng=None, include_kernel: bool = True,
+                        ts=DEFAULT_TS, rng=0, include_kernel: bool = True,
                         alpha: float | None = None, beta: float | None = None
                         ) -> RegularityEstimate:
     """The regularity condition of Zhou & Liang 2018 Thm 4 / 5 / 6 at θ* (catalog check 55):
@@ -336,7 +341,7 @@ def estimate_regularity(landscape, theta_star, delta: float | None = None, *,
     ker G when ``include_kernel``), the inequality ``⟨∇L, w⟩ ≥ α‖∇L‖² + β‖w‖²`` at ``w = t·v``
     for ``t ∈ ts``, and the largest ε(δ) at which it holds (module docstring). ``alpha`` /
     ``beta`` override the theorem's (for the landscape's loss), e.g. to see a failure found when
-    β is too large."""
+    β is too large. ``rng``: seed or Generator of the random directions (default 0)."""
     t0 = time.perf_counter()
     const = regularity_constants(landscape, theta_star, delta, gamma)
     p = const.problem

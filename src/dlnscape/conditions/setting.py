@@ -276,7 +276,7 @@ def check_global(problem: ZhouLiangProblem, landscape, theta_star, name: str = "
     return theta, float(excess)
 
 
-def construct_global_minimizer(landscape, rng=None) -> Point:
+def construct_global_minimizer(landscape, rng=0) -> Point:
     """A global minimizer of the landscape's loss built by Zhou & Liang Prop 1 (eq (2)),
     Prop 2 (eq (4)) or Prop 3 (eq (7)) (:mod:`dlnscape.models.minimizers`,
     :func:`~dlnscape.models.one_hidden.one_hidden_global_minimizer`), with the free invertible

@@ -107,6 +107,11 @@ class PlainVsResidualStudy:
                 "same_point_max_rel_diff": self.same_point_max_rel_diff,
                 "seconds": self.seconds, "rows": [r.to_dict() for r in self.rows]}
 
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def __str__(self) -> str:
         return self.conclusion
 
