@@ -53,6 +53,9 @@ class Tolerances:
       relative to the largest |λ|.
     * ``gradient_eig_factor`` (100): the zero threshold is raised to this multiple of the
       relative gradient.
+    * ``newton_rtol`` (1e-6): a point that passes the gradient test is still not critical when
+      its Newton step (on the Hessian's non-kernel part, balanced coordinates) exceeds this
+      fraction of θ's own length.
     """
 
     critical_rtol: float = 1e-8
@@ -63,6 +66,7 @@ class Tolerances:
     taylor_rtol: float = 1e-9
     hessian_rtol: float | None = None
     gradient_eig_factor: float = 100.0
+    newton_rtol: float = 1e-6
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -126,12 +130,22 @@ def point_scale(landscape, theta: Sequence[np.ndarray]) -> PointScale:
     return PointScale(float(mag.value), float(mag.gradient), layers, tuple(ms.block_norms))
 
 
+def safe_norm(a) -> float:
+    """Frobenius norm without underflow (entries of 1e-200 square to 0 in float64): the array
+    is scaled by its largest entry first."""
+    a = np.asarray(a, dtype=np.float64)
+    m = float(np.max(np.abs(a))) if a.size else 0.0
+    if m == 0.0 or not math.isfinite(m):
+        return m
+    return m * float(np.linalg.norm(a / m))
+
+
 def layer_relative_gradients(grads: Sequence[np.ndarray], scale: PointScale) -> list[float]:
     """``‖∇_{W_k}L‖ / γ_k`` per layer (0/0 = 0, x/0 = ∞): each is invariant under balanced
     rescaling ``W_k → s_k W_k`` (Π s_k = 1), where both sides scale by 1/s_k."""
     out = []
     for g, s in zip(grads, scale.layers, strict=True):
-        n = float(np.linalg.norm(g))
+        n = safe_norm(g)
         out.append(0.0 if n == 0.0 else (n / s if s > 0 else math.inf))
     return out
 
@@ -146,14 +160,15 @@ def relative_gradient(grads: Sequence[np.ndarray], scale: PointScale) -> float:
     largest per-layer ratio ``‖∇_{W_k}L‖/γ_k`` (those are exactly invariant under balanced
     rescaling; the aggregate is at every critical point, where all of them are at rounding
     level)."""
-    num = 0.0
-    den = 0.0
-    for g, s in zip(grads, scale.layers, strict=True):
-        num += float(np.sum(np.asarray(g) ** 2))
-        den += float(s) ** 2
-    if num == 0.0:
+    nums = np.array([safe_norm(g) for g in grads])
+    dens = np.array([float(s) for s in scale.layers])
+    if not np.any(nums):
         return 0.0
-    return math.sqrt(num / den) if den > 0 else math.inf
+    if not np.any(dens):
+        return math.inf
+    # ‖nums‖/‖dens‖ with both scaled by their largest entry (no underflow of the squares)
+    a, b = float(np.max(nums)), float(np.max(dens))
+    return (a / b) * float(np.linalg.norm(nums / a) / np.linalg.norm(dens / b))
 
 
 def relative_gradient_at(landscape, theta) -> tuple[float, float, PointScale]:
@@ -161,7 +176,7 @@ def relative_gradient_at(landscape, theta) -> tuple[float, float, PointScale]:
     theta = landscape.point(theta)
     grads = landscape.grad(theta)
     sc = point_scale(landscape, theta)
-    gn = float(math.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+    gn = safe_norm(np.concatenate([np.ravel(g) for g in grads]))
     return relative_gradient(grads, sc), gn, sc
 
 

@@ -370,3 +370,42 @@ def test_a_strict_saddle_near_theta_zero_is_certified_at_the_problems_length_sca
     c = dl.classify(L, th, rng=0)
     assert c.verdict == "strict_saddle" and c.verify(L)
     assert c.hessian.lambda_min < 0
+
+
+def test_a_point_near_a_global_minimum_is_not_called_a_saddle_when_its_newton_step_is_long():
+    """Residual network (Zhou–Liang eq 3, d = 2, 3 units of 2 layers): a certified global
+    minimizer perturbed by 1e-3 has L ≈ 1e-6, ‖∇L‖ ≈ 1e-2 and a negative Hessian eigenvalue. Its
+    relative gradient is tiny (the terms I + A₂A₁ cancel, so the rounding floor is large), but a
+    Newton step of ~1e-3·‖θ‖ would still move it: it is not a critical point at float precision,
+    and must not be certified a strict saddle (every critical point nearby is a global minimum)."""
+    import dlnscape as dl
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    L = dl.Landscape(dl.ResidualLinearNetwork(2, 3, 2), dl.SquaredLoss(X, Y))
+    A = dl.residual_global_minimizer(X, Y, 3, 2, rng=2)
+    assert dl.classify(L, A, rng=0).verdict == "global_minimum"
+    Ap = tuple(a + 1e-3 * rng.standard_normal(a.shape) for a in A)
+    c = dl.classify(L, Ap, rng=0)
+    assert c.relative_gradient_norm < dl.DEFAULT_TOLERANCES.critical_rtol
+    assert c.hessian.lambda_min < 0
+    assert c.verdict == "not_critical" and c.verify(L)
+    assert "Newton step" in c.explanation
+
+
+def test_tiny_gradients_do_not_underflow_into_criticality():
+    """A point scaled by 1e-100 has gradient entries of ~1e-200, whose squares underflow to 0 in
+    float64: the criticality measure must not read that as a zero gradient (at 1e-30 the same
+    point has relative gradient 0.32, and the ratio is scale-free)."""
+    import dlnscape as dl
+
+    rng = np.random.default_rng(0)
+    arch = dl.Architecture([3, 2, 2, 3])
+    L = dl.Landscape(arch, dl.DistanceLoss(rng.standard_normal((3, 3))))
+    th = dl.random_point(arch, 1)
+    rels = []
+    for s in (1e-30, 1e-100):
+        c = dl.classify(L, tuple(s * W for W in th), rng=0)
+        assert c.verdict == "not_critical" and c.verify(L)
+        rels.append(c.relative_gradient_norm)
+    assert rels[1] == pytest.approx(rels[0], rel=1e-9)

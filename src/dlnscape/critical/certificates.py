@@ -195,6 +195,34 @@ class _Base:
     grad_norm: float
 
 
+def newton_step_length(D: np.ndarray, ev: np.ndarray, V: np.ndarray, grad: np.ndarray,
+                       theta: Point, threshold: float) -> float:
+    """The Newton step on the non-kernel part of the Hessian relative to ‖θ‖:
+    ``‖D V Λ₊⁻¹ Vᵀ D ∇L‖ / ‖θ‖`` with ``D∇²L D = VΛVᵀ`` and only eigenvalues beyond the zero
+    threshold inverted — the Euclidean distance to the critical point θ approximates (the metric
+    in which escapes are measured), in θ's own units; invariant under scaling the loss."""
+    keep = np.abs(ev) > threshold
+    if not np.any(keep):
+        return 0.0
+    step = D * (V[:, keep] @ ((V[:, keep].T @ (D * grad)) / ev[keep]))
+    n_step = float(np.linalg.norm(step))
+    n_theta = float(np.linalg.norm(np.concatenate([np.ravel(W) for W in theta])))
+    if n_step == 0.0:
+        return 0.0
+    return n_step / n_theta if n_theta > 0 else math.inf
+
+
+def newton_step_at(landscape: Landscape, theta: Point, rel_grad: float,
+                   tol: Tolerances = DEFAULT_TOLERANCES) -> float:
+    """:func:`newton_step_length` at θ from the balanced dense Hessian (recomputed)."""
+    from dlnscape.tolerances import balance_scales
+
+    D = balance_scales(landscape, theta)
+    ev, V = np.linalg.eigh(D[:, None] * landscape.hessian(theta) * D[None, :])
+    thr = hessian_zero_threshold(ev, rel_grad, tol)
+    return newton_step_length(D, ev, V, landscape.grad_flat(theta), theta, thr)
+
+
 def _check_point_and_value(report: CheckReport, landscape: Landscape, cert, theta,
                            critical: bool | None, tol: Tolerances) -> _Base | None:
     """The checks every certificate starts with: its θ (and the θ given to verify), ``L(θ)``
@@ -206,10 +234,19 @@ def _check_point_and_value(report: CheckReport, landscape: Landscape, cert, thet
     rel, gn, sc = relative_gradient_at(landscape, th)
     base = _Base(th, L0, sc, rel, gn)
     _check_value(report, "L(theta)", cert.value, L0, base, tol)
-    if critical is not None:
-        ok = rel <= tol.critical_rtol if critical else rel > tol.critical_rtol
-        report.add("theta is critical" if critical else "theta is not critical", ok,
-                   gradient_norm=gn, relative_gradient=rel, rtol=tol.critical_rtol)
+    if critical is True:
+        report.add("theta is critical", rel <= tol.critical_rtol, gradient_norm=gn,
+                   relative_gradient=rel, rtol=tol.critical_rtol)
+    elif critical is False:
+        # not critical: the gradient test fails, or (it passes but) a Newton step of more than
+        # newton_rtol·‖θ‖ would still move θ (recomputed from the dense Hessian)
+        step = None
+        if rel <= tol.critical_rtol and landscape.hessian_bytes() <= landscape.memory_budget \
+                and landscape.n_params <= 3000:
+            step = newton_step_at(landscape, th, rel, tol)
+        ok = rel > tol.critical_rtol or (step is not None and step > tol.newton_rtol)
+        report.add("theta is not critical", ok, gradient_norm=gn, relative_gradient=rel,
+                   rtol=tol.critical_rtol, newton_step=step, newton_rtol=tol.newton_rtol)
     return base
 
 

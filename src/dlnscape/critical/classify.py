@@ -40,6 +40,7 @@ from dlnscape.critical.certificates import (
     check_verdict,
     global_oracle,
     global_tolerance,
+    newton_step_length,
     pure_point_evidence,
 )
 from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escape
@@ -447,9 +448,35 @@ def classify(
         return run.done(Verdict.UNDETERMINED,
                         expl="Undetermined: the matrix-free eigensolver did not converge, so "
                              "the Hessian's inertia is unknown.")
+    out = _newton_distance(run)
+    if out is not None:
+        return out
     if run.hess.n_negative:
         return _negative_curvature(run)
     return _globality(run) or _minimum_proof(run) or _degenerate(run)
+
+
+def _newton_distance(run: _Run) -> Classification | None:
+    """A gradient small against its rounding floor does not make a point critical when a Newton
+    step of a sizeable fraction of θ's own length would still move it (terms that cancel — a
+    residual block I + A₂A₁ with large A's — make that floor, and so the first-order test,
+    loose). Such a point is reported as not critical, with a descent certificate."""
+    dense, tol = run.dense, run.tol
+    if dense is None:
+        return None
+    rel_step = newton_step_length(dense.D, dense.ev, dense.V, run.L.grad_flat(run.theta),
+                                  run.theta, run.hess.threshold)
+    if rel_step <= tol.newton_rtol:
+        return None
+    why = (f"the gradient is small against its rounding floor (relative {run.rel:.2g}), but a "
+           f"Newton step of {rel_step:.3g} × ‖θ‖ would still move θ (> "
+           f"{tol.newton_rtol:g}): θ is not a critical point at float precision")
+    run.reasons.append(why)
+    cert = gradient_escape(run.L, run.theta, run.value, tol=tol)
+    order = CriticalityOrder(0, True, "newton step", run.rel, None, None, None, None, 0, why)
+    return run.done(Verdict.NOT_CRITICAL, order=order, cert=cert,
+                    expl=f"Not critical: {why}; the loss decreases along −∇L (certificate "
+                         "points).")
 
 
 def _first_order(run: _Run) -> Classification | None:

@@ -128,7 +128,7 @@ def certificate_on_curve(
     # value scale (near θ = 0, ‖θ‖ is no length of the problem at all)
     nth = float(np.sqrt(sum(float(np.sum(W * W)) for W in theta)))
     lead = next((k for k in range(start, len(c)) if c[k] != 0.0), None)
-    if lead is not None and c[lead] < 0 and scale.value > 0:
+    if critical and lead is not None and c[lead] < 0 and scale.value > 0:
         nth = max(nth, float((scale.value / abs(c[lead])) ** (1.0 / lead)))
     j0 = -int(np.round(np.log2(nth))) if nth > 0 else 0
     for j in range(j0, j0 + 64):
@@ -152,8 +152,6 @@ def certificate_on_curve(
         elif ts:
             break  # the run of working t's ended before n_points
     if len(ts) < min(n_points, MIN_POINTS):
-        if not critical:
-            return None
         return _exact_certificate(landscape, theta, curve, method, sense, L0, critical, details,
                                   n_points, facts)
     k, ck, _ = leading_taylor(c, ts[0], start, tol.taylor_rtol)
@@ -215,9 +213,14 @@ def _exact_certificate(landscape, theta, curve, method, sense, L0, critical, det
         exact_leading,
         exact_value,
         fr,
+        supports_exact,
     )
 
-    if not facts.exact_ok:
+    # at a point claimed critical only an exactly critical θ may escape below float resolution
+    # (otherwise the decrease is the residual gradient); a non-critical point needs only a
+    # strict exact decrease
+    if not (facts.exact_ok if critical else (critical is False and supports_exact(landscape)
+                                             and landscape.n_params <= EXACT_MAX_PARAMS)):
         return None
     sign = 1.0 if sense == "descent" else -1.0
     ex = exact_curve_taylor(landscape, theta, curve)
@@ -534,7 +537,11 @@ def gradient_escape(landscape: Landscape, theta: Point, value: float | None = No
     """At a non-critical point: the line ``θ − t∇L(θ)`` (its t¹ coefficient is ``−‖∇L‖²``)."""
     g = landscape.grad_flat(theta)
     sign = 1.0 if sense == "descent" else -1.0
-    d = -sign * g / max(float(np.linalg.norm(g)), 1e-300)
+    m = float(np.max(np.abs(g))) if g.size else 0.0
+    if m == 0.0:
+        return None
+    u = g / m  # scaled first: ‖g‖ of entries ~1e-200 underflows
+    d = -sign * u / float(np.linalg.norm(u))
     return certificate_on_curve(landscape, theta, [landscape.unpack(d)], "gradient",
                                 sense=sense, value=value, critical=False, tol=tol)
 
