@@ -29,7 +29,6 @@ adversarial search) on the two slices the figure shows (depth at ``s_ref``, size
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from collections.abc import Sequence
@@ -39,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from dlnscape.errors import DlnscapeError
-from dlnscape.io import write_atomic
+from dlnscape.report.figures import pyplot, save_png
 
 NETWORKS = ("plain", "residual r=1", "residual r=2", "plain at I + A*")
 
@@ -268,15 +267,6 @@ def _conclusion(rows, depths, sizes, s_ref, l_ref, networks) -> tuple[str, bool,
     return " ".join(parts), bool(supported), float(same)
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 _STYLE = {"plain": ("C3", "o"), "residual r=1": ("C0", "s"), "residual r=2": ("C2", "^"),
           "plain at I + A*": ("0.4", "x")}
 
@@ -285,7 +275,7 @@ def study_figure(study: PlainVsResidualStudy, path: str | Path) -> Path:
     """The study as a PNG (matplotlib Agg, written atomically): λ against depth at ``s_ref``,
     λ against the size at ``l_ref`` (theory: lines; measured supremum: hollow markers), and
     the radius of the theorem's neighbourhood against the size at ``l_ref``."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (a0, a1, a2) = plt.subplots(1, 3, figsize=(13, 4.2))
     nets = [n for n in NETWORKS if any(r.network == n for r in study.rows)]
     for n in nets:
@@ -319,7 +309,4 @@ def study_figure(study: PlainVsResidualStudy, path: str | Path) -> Path:
     fig.suptitle("Zhou & Liang 2018 §3.2: plain vs residual linear networks (Thm 1 vs Thm 2)",
                  fontsize=10)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
-    plt.close(fig)
-    return write_atomic(path, buf.getvalue())
+    return save_png(fig, path, plt)

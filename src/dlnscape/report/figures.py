@@ -10,7 +10,8 @@ import numpy as np
 from dlnscape.io import write_atomic
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot with the Agg backend (no screen; every figure is written to a file)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -34,7 +35,7 @@ def table2_bubble_plot(
     ``published`` (the text's Table 2, rows = minima, columns = real counts) the published
     counts are drawn as hollow circles on the same area scale, rescaled to our total.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=120)
     total = max(1, sum(counts.values()))
     area_per = 3000.0 / total  # the largest possible disk (all instances) has area 3000 pt²
@@ -65,7 +66,7 @@ def table2_bubble_plot(
         h.set_sizes([60])
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return save_png(fig, path, plt)
 
 
 def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) -> Path:
@@ -79,7 +80,7 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
     """
     from dlnscape.architecture import pack
 
-    plt = _pyplot()
+    plt = pyplot()
     theta = certificate.theta
     if getattr(certificate, "arithmetic", "") == "curvature":
         return _curvature_plot(landscape, certificate, path, plt, n_grid)
@@ -131,7 +132,7 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
     ax1.legend(fontsize=8)
     ax1.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return save_png(fig, path, plt)
 
 
 def _curvature_plot(landscape, certificate, path, plt, n_grid: int) -> Path:
@@ -163,13 +164,13 @@ def _curvature_plot(landscape, certificate, path, plt, n_grid: int) -> Path:
     ax1.set_ylabel("log₁₀ |c_k|  (red: negative)")
     ax1.set_title("Taylor coefficients of L(θ + tu)")
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return save_png(fig, path, plt)
 
 
 def hessian_spectrum_plot(eigenvalues, path: str | Path, *, zero_threshold: float | None = None,
                           title: str = "Hessian spectrum") -> Path:
     """Sorted Hessian eigenvalues (symlog axis), negative ones highlighted, as a PNG."""
-    plt = _pyplot()
+    plt = pyplot()
     ev = np.sort(np.asarray(eigenvalues, dtype=float))
     fig, ax = plt.subplots(figsize=(6, 3.5))
     colors = np.where(ev < -(zero_threshold or 0.0), "C3", "C0")
@@ -184,11 +185,12 @@ def hessian_spectrum_plot(eigenvalues, path: str | Path, *, zero_threshold: floa
     n_neg = int(np.sum(ev < -(zero_threshold or 0.0)))
     ax.set_title(f"{title}: {n_neg} negative of {ev.size}")
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return save_png(fig, path, plt)
 
 
-def _save(fig, path: str | Path, plt) -> Path:
+def save_png(fig, path: str | Path, plt, dpi: int = 120) -> Path:
+    """Write ``fig`` as a PNG atomically (nothing half-written) and close it."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
+    fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
     return write_atomic(path, buf.getvalue())

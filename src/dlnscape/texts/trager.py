@@ -934,15 +934,6 @@ class EllipseCausticFigure:
                 "circle_counts": dict(self.circle_counts)}
 
 
-def _pyplot():
-    """matplotlib with the Agg backend (the house style of :mod:`dlnscape.report.figures`)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 def _sample_plane(gen, n: int, box: tuple[float, float], inner: tuple[float, float] | None = None
                   ) -> np.ndarray:
@@ -968,7 +959,6 @@ def ellipse_caustic_figure(path: str | Path, a: float, b: float, *, n_samples: i
     2. The returned object counts the samples whose exact count disagrees with the caustic rule
     and with the sign of the ED discriminant.
     """
-    from dlnscape.io import write_atomic
 
     a_, b_ = _check_ab(a, b)
     a, b = float(a_), float(b_)
@@ -988,7 +978,9 @@ def ellipse_caustic_figure(path: str | Path, a: float, b: float, *, n_samples: i
         rule_bad += res.n_real != caustic_rule(a, b, u)
         if disc is not None:
             disc_bad += res.n_real != (4 if res.discriminant_sign > 0 else 2)
-    plt = _pyplot()
+    from dlnscape.report.figures import pyplot, save_png
+
+    plt = pyplot()
     ncol = 2 if circle else 1
     fig, axes = plt.subplots(1, ncol, figsize=(5.2 * ncol, 4.6), dpi=120, squeeze=False)
     ax = axes[0, 0]
@@ -1027,12 +1019,7 @@ def ellipse_caustic_figure(path: str | Path, a: float, b: float, *, n_samples: i
         ax2.grid(alpha=0.3)
     fig.suptitle("Trager et al. 2020, Fig. 2: real critical points of ‖p − u‖² on V", fontsize=9)
     fig.tight_layout()
-    import io as _io
-
-    buf = _io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    out = write_atomic(path, buf.getvalue())
+    out = save_png(fig, path, plt)
     return EllipseCausticFigure(out, a, b, n_samples, counts, int(rule_bad), int(disc_bad),
                                 circle_counts)
 

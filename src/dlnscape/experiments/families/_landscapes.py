@@ -87,9 +87,9 @@ def distinct_values(values: list[float], tol: float) -> list[float]:
 
 def verdict_bars(cells: list[str], fractions: list[dict[str, float]], path, title: str):
     """Stacked bars: fraction of runs per verdict in each cell."""
-    from dlnscape.report.figures import _pyplot, _save
+    from dlnscape.report.figures import pyplot, save_png
 
-    plt = _pyplot()
+    plt = pyplot()
     verdicts = sorted({v for f in fractions for v in f})
     fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * len(cells) + 2), 4.2), dpi=120)
     bottom = np.zeros(len(cells))
@@ -108,7 +108,7 @@ def verdict_bars(cells: list[str], fractions: list[dict[str, float]], path, titl
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return save_png(fig, path, plt)
 
 
 def polish(landscape, theta, max_iter: int = 100):
