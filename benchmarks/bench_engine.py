@@ -4,7 +4,9 @@
    architectures (3,1,3), (3,2,2,3), (3,3,2) × squared / distance / logistic losses) for the
    serial runner, the process pool (2 workers) and a Dask LocalCluster(2), each started and
    warmed up first (worker start-up and imports are reported apart), with a store written as
-   in a real run; speed-ups against serial and whether the three stores are identical.
+   in a real run; speed-ups against serial, worker utilisation (Σ task seconds / (workers ×
+   wall)), and whether the three stores are identical (else which rows differ, and whether
+   only float fields do).
 2. The hand-off cost per batch of each runner (no-op tasks, one per batch), and what it is as a
    fraction of the table1 batches the engine actually formed (target < 5 %).
 3. Table 2 (2,000 instances, 2 workers): ``dlnscape experiment run`` (engine + store) against
@@ -125,13 +127,45 @@ def bench_runners(tasks: int, tmp: Path) -> dict:
             "mean_task_seconds": mean_task,
             "noop_seconds_per_batch": per_batch,
             "handoff_fraction_of_batch_compute": per_batch / (mean_batch * mean_task),
+            # Σ task seconds / (workers × wall): how busy the engine keeps its workers; unlike
+            # the speed-up it does not depend on how much CPU other jobs took in between
+            "worker_utilisation": task_seconds / (runner.workers * rep.wall_seconds),
         }
     s = out["runners"]["serial"]["tasks_per_second"]
     for kind in ("process", "dask"):
         out["runners"][kind]["speedup_vs_serial"] = out["runners"][kind]["tasks_per_second"] / s
     out["identical_stores"] = prints["serial"] == prints["process"] == prints["dask"]
+    out["comparison_with_serial"] = {k: compare_stores(prints["serial"], prints[k])
+                                     for k in ("process", "dask")}
     out["targets"] = {"process_speedup": 1.8, "dask_speedup": 1.6, "handoff_fraction": 0.05}
     return out
+
+
+def compare_stores(a: list[tuple], b: list[tuple]) -> dict:
+    """Rows that differ, and whether they differ only in float fields (with the largest
+    relative difference) while every verdict, count, flag and string is the same."""
+    import json
+
+    diff, float_only, worst = [], True, 0.0
+
+    def walk(x, y) -> bool:
+        nonlocal worst
+        if isinstance(x, float) and isinstance(y, float):
+            worst = max(worst, abs(x - y) / max(abs(x), abs(y), 1e-300))
+            return True
+        if isinstance(x, dict) and isinstance(y, dict):
+            return x.keys() == y.keys() and all(walk(x[k], y[k]) for k in x)
+        if isinstance(x, list) and isinstance(y, list):
+            return len(x) == len(y) and all(walk(u, v) for u, v in zip(x, y, strict=True))
+        return x == y
+
+    for ra, rb in zip(a, b, strict=True):
+        if ra != rb:
+            diff.append(ra[0])
+            same_rest = ra[:3] == rb[:3] and ra[4:] == rb[4:]
+            float_only &= same_rest and walk(json.loads(ra[3]), json.loads(rb[3]))
+    return {"rows": len(a), "differing_rows": diff, "only_float_fields_differ": float_only,
+            "max_relative_float_difference": worst}
 
 
 def _pre_engine_module(tmp: Path):

@@ -82,6 +82,12 @@ def test_batches_do_not_change_results_and_planner_sizes(tmp_path):
     p.observe([Outcome(0, "", "ok", "", None, None, 0.001, "w")] * 4)
     n = p.size()  # 1 ms tasks, 5 ms hand-off: ≥ 250 tasks for ≤ 2 % overhead, capped for balance
     assert n == min(250, -(-(1000 - 4) // 6))
+    q = BatchPlanner(list(range(1000)), 2, "process", hint=50)
+    q.observe([Outcome(0, "", "ok", "", None, None, 0.5, "w")] * 4)
+    assert q.size() == 4  # 0.5 s tasks: at most 2 s per batch, even below the hint
+    q = BatchPlanner(list(range(1000)), 2, "process", hint=50)
+    q.observe([Outcome(0, "", "ok", "", None, None, 0.02, "w")] * 4)
+    assert q.size() == 50  # cheap enough: the family's hint (≥ the 5 needed for 2 %)
 
 
 def test_table2_family_equals_run_table2(tmp_path):

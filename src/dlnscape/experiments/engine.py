@@ -1,11 +1,11 @@
 """Driving a run: pending tasks → batches → a runner → the store, with progress and Ctrl-C.
 
-:func:`run_experiment` resumes: tasks already in the store are skipped (``retry_failed``
-re-runs the failed ones). Batches are sized so that the per-batch hand-off costs at most ~2%
-of the batch's compute (from the task times measured so far) while every worker still gets
-several batches; batch composition never changes a result (tasks are pure). The first Ctrl-C
-stops after the batches in flight (their rows are written), a second one aborts; either way
-the store holds whole rows only, and the next run resumes.
+:func:`run_experiment` resumes: tasks already in the store are skipped (``retry_failed`` re-runs the
+failed ones). Batches are sized so that the per-batch hand-off costs at most ~2% of the batch's
+compute (from the task times measured so far), at least the family's ``batch_hint``, at most ~2 s of
+work, while every worker still gets three or more batches; batch composition never changes a result
+(tasks are pure). The first Ctrl-C stops after the batches in flight (their rows are written), a
+second one aborts; either way the store holds whole rows only, and the next run resumes.
 """
 
 from __future__ import annotations
@@ -90,7 +90,9 @@ class BatchPlanner:
         t = max(self.t_timed / self.n_timed, 1e-6)
         need = math.ceil(self.overhead / (OVERHEAD_FRACTION * t))
         cap = max(1, math.floor(MAX_BATCH_SECONDS / t))
-        return max(1, min(need, cap, balance))
+        # never below the family's hint (a family may gain from batches, e.g. Table 2's
+        # homotopy tracks a whole batch at once), never above the time cap or the balance
+        return max(1, min(max(need, self.hint), cap, balance))
 
     def __iter__(self) -> Iterator[list[int]]:
         return self

@@ -217,6 +217,8 @@ class DaskRunner(Runner):
             try:
                 out = fut.result()
             except Exception as e:  # noqa: BLE001 - the worker died or the batch was lost
+                if stop():  # Ctrl-C also reached LocalCluster workers: the batch is simply
+                    continue  # not stored, and the next run does it
                 raise DlnscapeError(f"runner: a Dask batch failed ({type(e).__name__}: {e})") \
                     from None
             yield out
