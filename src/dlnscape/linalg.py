@@ -111,3 +111,36 @@ def inertia(eigenvalues: np.ndarray, scale: float | None = None, rtol: float | N
     big = max(float(np.max(np.abs(ev))) if ev.size else 0.0, scale or 0.0, 1e-300)
     thr = (default_rtol((ev.size,), 1e2) if rtol is None else rtol) * big
     return int(np.sum(ev < -thr)), int(np.sum(np.abs(ev) <= thr)), int(np.sum(ev > thr)), thr
+
+
+#: the absolute cut for computed matrices sits this far above their rounding level
+PRODUCT_SAFETY = 1000.0
+
+
+def computed_rank(A: np.ndarray, terms: float, rtol: float | None = None) -> RankDecision:
+    """Numerical rank of a *computed* matrix whose entries are sums of terms of size ``terms``
+    (for a product ``F_k ⋯ F_1``: ``Π‖F_j‖₂``; for a model's output: its
+    :class:`~dlnscape.models.base.ModelScale` ``output_size``).
+
+    Besides the relative cut of the tolerance policy, an absolute cut
+    ``PRODUCT_SAFETY · default_rtol(shape) · terms`` is used: the rounding error of the computed
+    matrix is of the order ``eps · terms`` (and bounds, by Weyl, how far its singular values
+    move), so singular values below it carry no information; the safety factor puts that noise
+    well below the cut, so that an exactly rank-deficient matrix is decided with a clear gap,
+    while a singular value within a few thousand times the noise is reported as ambiguous.
+    """
+    A = np.asarray(A, dtype=np.float64)
+    if A.size == 0:
+        return numerical_rank(A, rtol)
+    return numerical_rank(A, rtol, atol=PRODUCT_SAFETY * default_rtol(A.shape) * float(terms))
+
+
+def product_rank(product: np.ndarray, factors, rtol: float | None = None) -> RankDecision:
+    """:func:`computed_rank` of a computed product ``F_k ⋯ F_1`` with terms ``Π‖F_j‖₂``;
+    identity factors (fewer than two factors) use the plain policy."""
+    if len(factors) <= 1 or np.asarray(product).size == 0:
+        return numerical_rank(product, rtol)
+    scale = 1.0
+    for F in factors:
+        scale *= float(np.linalg.norm(F, 2)) if np.asarray(F).size else 0.0
+    return computed_rank(product, scale, rtol)

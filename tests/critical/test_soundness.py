@@ -409,3 +409,25 @@ def test_tiny_gradients_do_not_underflow_into_criticality():
         assert c.verdict == "not_critical" and c.verify(L)
         rels.append(c.relative_gradient_norm)
     assert rels[1] == pytest.approx(rels[0], rel=1e-9)
+
+
+def test_the_rank_of_a_computed_product_ignores_singular_values_below_its_rounding_level():
+    """W = W_2 W_1 with W_1 = 1e3·e₁e₁ᵀ + E_1, W_2 = 1e3·e₂e₂ᵀ + E_2 (‖E_i‖ ~ 1e-4): the big
+    terms cancel (e₂ᵀe₁ = 0), so W ~ 0.1 is computed from terms of size Π‖W_j‖ ~ 1e6; its third
+    singular value (~1e-8, from E_2E_1) is below that rounding level and says nothing about the
+    rank. A relative cut alone calls W rank 3 (which once let a pure-point 'local minimum'
+    certificate through: Kawaguchi depth family, H = 5)."""
+    import dlnscape as dl
+    from dlnscape.critical.certificates import output_rank
+    from dlnscape.linalg import numerical_rank
+
+    rng = np.random.default_rng(0)
+    e1, e2 = np.eye(3)[:, :1], np.eye(3)[:, 1:2]
+    W1 = 1e3 * e1 @ e1.T + 1e-4 * rng.standard_normal((3, 3))
+    W2 = 1e3 * e2 @ e2.T + 1e-4 * rng.standard_normal((3, 3))
+    L = dl.Landscape(dl.Architecture([3, 3, 3]), dl.DistanceLoss(rng.standard_normal((3, 3))))
+    W = L.end_to_end((W1, W2))
+    s = np.linalg.svd(W, compute_uv=False)
+    assert s[2] < 1e-6 * s[0] and numerical_rank(W).rank == 3
+    dec = output_rank(L, (W1, W2), W)
+    assert dec.rank == 2 and not dec.ambiguous

@@ -694,6 +694,20 @@ def hessian_evidence(landscape: Landscape, theta: Point, rel_grad: float, sign: 
                         int(np.sum(eigs > thr))]}
 
 
+def output_rank(landscape: Landscape, theta: Point, W: np.ndarray | None = None):
+    """The rank decision of ``F(θ)`` as a *computed* matrix: singular values below the rounding
+    level of the terms F(θ) was computed from (``Π‖W_j‖`` for a product; the model's
+    ``scale().output_size`` in general) carry no information
+    (:func:`dlnscape.linalg.computed_rank`), so a product with singular values (1.02, 9e-9,
+    4e-12) of large factors is not "rank 3"."""
+    from dlnscape.linalg import computed_rank, product_rank
+
+    W = landscape.model.forward(theta) if W is None else W
+    if landscape.model.linear_network is not None:
+        return product_rank(W, theta)
+    return computed_rank(W, landscape.model.scale(theta).output_size)
+
+
 def pure_point_evidence(landscape: Landscape, theta: Point, sign: float = 1.0,
                         tol: Tolerances = DEFAULT_TOLERANCES) -> dict:
     """Every number behind the pure-point proof (Trager et al. 2020, Thm 4 and Prop 6):
@@ -711,7 +725,7 @@ def pure_point_evidence(landscape: Landscape, theta: Point, sign: float = 1.0,
         return {"image": None, "reason": landscape.model.image_reason, "rank": None,
                 "r": None, "rank_gap": None, "rank_ambiguous": True, "singular_values": []}
     W = landscape.model.forward(theta)
-    dec = numerical_rank(W)
+    dec = output_rank(landscape, theta, W)
     out: dict[str, Any] = {"image": img.to_dict(), "rank": dec.rank, "r": img.r,
                            "rank_gap": dec.gap, "rank_ambiguous": dec.ambiguous,
                            "singular_values": dec.singular_values.tolist()}

@@ -41,13 +41,13 @@ from dlnscape.critical.certificates import (
     global_oracle,
     global_tolerance,
     newton_step_length,
+    output_rank,
     pure_point_evidence,
 )
 from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escape
 from dlnscape.critical.order import MAX_PAIRS, CriticalityOrder, criticality_order
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
-from dlnscape.linalg import numerical_rank
 from dlnscape.tolerances import (
     Tolerances,
     as_tolerances,
@@ -298,7 +298,7 @@ def _rank_info(landscape: Landscape, theta: Point) -> tuple[dict, object | None]
     if img is None:
         return {"rank": None, "r": None, "degenerate": None, "ambiguous": None,
                 "reason": landscape.model.image_reason}, None
-    dec = numerical_rank(landscape.model.forward(theta))
+    dec = output_rank(landscape, theta)
     info = {"rank": dec.rank, "r": img.r, "degenerate": dec.rank < img.r,
             "ambiguous": dec.ambiguous, "gap": dec.gap,
             "singular_values": dec.singular_values.tolist()}

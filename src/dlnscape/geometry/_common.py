@@ -8,7 +8,7 @@ import numpy as np
 
 from dlnscape.architecture import Architecture, Point, as_float_matrix, check_point
 from dlnscape.errors import PointError
-from dlnscape.linalg import RankDecision, default_rtol, numerical_rank
+from dlnscape.linalg import RankDecision, default_rtol
 
 
 def point_and_arch(
@@ -41,32 +41,6 @@ def point_and_arch(
             raise PointError(f"{name}: every width must be positive, got widths {widths}")
         arch = Architecture(widths)
     return check_point(arch, theta, name), arch
-
-
-#: the absolute cut for computed products sits this far above their rounding level
-PRODUCT_SAFETY = 1000.0
-
-
-def product_rank(product: np.ndarray, factors: Sequence[np.ndarray], rtol: float | None = None
-                 ) -> RankDecision:
-    """Numerical rank of a computed product ``F_k ⋯ F_1`` (``linalg.numerical_rank``).
-
-    Besides the relative cut of the tolerance policy, an absolute cut
-    ``PRODUCT_SAFETY · default_rtol(shape) · Π‖F_j‖₂`` is used. The rounding error of a
-    computed product is of the order ``eps · Π‖F_j‖`` (and bounds, by Weyl, how far its
-    singular values move), so singular values below it carry no information; the safety
-    factor puts that noise well below the cut, so that an exactly rank-deficient product
-    (e.g. a zero product) is decided with a clear gap, while a singular value within a few
-    thousand times the noise level is reported as ambiguous rather than guessed. Identity
-    factors (empty ``factors``) use the plain policy.
-    """
-    if len(factors) <= 1 or product.size == 0:
-        return numerical_rank(product, rtol)
-    scale = 1.0
-    for F in factors:
-        scale *= float(np.linalg.norm(F, 2)) if F.size else 0.0
-    atol = PRODUCT_SAFETY * default_rtol(product.shape) * scale
-    return numerical_rank(product, rtol, atol=atol)
 
 
 #: computed bases pass through a few SVDs; their errors add up to some ulps per entry

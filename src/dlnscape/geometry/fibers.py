@@ -33,8 +33,8 @@ from dlnscape.architecture import (
     suffix_products,
 )
 from dlnscape.errors import DlnscapeError, ShapeError
-from dlnscape.geometry._common import point_and_arch, product_rank
-from dlnscape.linalg import RankDecision, numerical_rank
+from dlnscape.geometry._common import point_and_arch
+from dlnscape.linalg import RankDecision, numerical_rank, product_rank
 
 
 def fiber_residual(theta: Sequence[np.ndarray], W: np.ndarray) -> float:

@@ -30,7 +30,7 @@ import numpy as np
 
 from dlnscape.architecture import Architecture, prefix_products, suffix_products
 from dlnscape.errors import ShapeError
-from dlnscape.geometry._common import point_and_arch, product_rank, subspace_rtol
+from dlnscape.geometry._common import point_and_arch, subspace_rtol
 from dlnscape.geometry.differential import is_submersion
 from dlnscape.geometry.ranks import rank_profile
 from dlnscape.linalg import (
@@ -38,6 +38,7 @@ from dlnscape.linalg import (
     intersection_dimension,
     null_space,
     numerical_rank,
+    product_rank,
     range_basis,
 )
 

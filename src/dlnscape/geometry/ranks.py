@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlnscape.architecture import Architecture, prefix_products, suffix_products
-from dlnscape.geometry._common import point_and_arch, product_rank
-from dlnscape.linalg import RankDecision, numerical_rank
+from dlnscape.geometry._common import point_and_arch
+from dlnscape.linalg import RankDecision, numerical_rank, product_rank
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def rank_profile(
     """Numerical ranks of every ``W_i``, ``W_{<i}``, ``W_{>i}`` and ``W`` with their evidence.
 
     Products are ranked with :func:`dlnscape.linalg.numerical_rank`, with an extra absolute cut
-    at the rounding level of the computed product (see ``geometry._common.product_rank``).
+    at the rounding level of the computed product (see ``dlnscape.linalg.product_rank``).
     """
     theta, arch = point_and_arch(theta, arch)
     h = arch.h
