@@ -61,14 +61,17 @@ import numpy as np
 
 from dlnscape.architecture import Architecture, Point, check_point, end_to_end
 from dlnscape.errors import DlnscapeError, LossError, MemoryBudgetError, PointError, ShapeError
-from dlnscape.linalg import RankDecision, default_rtol, numerical_rank
+from dlnscape.linalg import (
+    PRODUCT_SAFETY,
+    RankDecision,
+    computed_rank,
+    default_rtol,
+    numerical_rank,
+)
 
 #: default relative threshold for "this residual vanishes" (residuals are relative to the scale
 #: of the terms they are made of, see each function)
 RESIDUAL_RTOL = 1e-8
-#: the absolute cut for computed products sits this far above their rounding level (the rule of
-#: ``dlnscape.geometry``'s product rank: ``1000 · default_rtol(shape) · Π‖F_j‖₂``)
-PRODUCT_SAFETY = 1000.0
 #: largest Kronecker matrix the literal formulas build (entries)
 MAX_KRON_ENTRIES = 20_000_000
 
@@ -158,10 +161,11 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _product_rank(P: np.ndarray, factors: Sequence[np.ndarray]) -> RankDecision:
-    """Rank of a computed product: the relative cut plus ``PRODUCT_SAFETY`` times its rounding
-    level ``default_rtol(shape)·Π‖F_j‖₂`` (scale-covariant: relative to the factors' norms)."""
+    """Rank of a computed product (:func:`dlnscape.linalg.computed_rank` with terms
+    ``Π‖F_j‖₂``; an empty product of factors has terms of size 1, as in the text's
+    W_H⋯W_2 := I)."""
     scale = float(np.prod([np.linalg.norm(F, 2) for F in factors])) if len(factors) else 1.0
-    return numerical_rank(P, atol=PRODUCT_SAFETY * default_rtol(P.shape) * scale)
+    return computed_rank(P, scale)
 
 
 @dataclass(frozen=True)
