@@ -5,11 +5,12 @@ The subpackages (geometry, functional, critical, algebraic) list their public na
 """
 
 from dlnscape import algebraic as _algebraic
+from dlnscape import claims, conditions, experiments, plot, texts  # noqa: F401
+from dlnscape import conditions as _conditions
 from dlnscape import critical as _critical
 from dlnscape import functional as _functional
 from dlnscape import geometry as _geometry
 from dlnscape import models as _models
-from dlnscape import plot
 from dlnscape.algebraic import *  # noqa: F401,F403
 from dlnscape.architecture import (
     Architecture,
@@ -19,6 +20,7 @@ from dlnscape.architecture import (
     random_point,
     unpack,
 )
+from dlnscape.conditions import *  # noqa: F401,F403
 from dlnscape.critical import *  # noqa: F401,F403
 from dlnscape.errors import (
     ArchitectureError,
@@ -30,6 +32,7 @@ from dlnscape.errors import (
     SolverError,
     SpecError,
 )
+from dlnscape.experiments import run_experiment, run_in_memory
 from dlnscape.functional import *  # noqa: F401,F403
 from dlnscape.geometry import *  # noqa: F401,F403
 from dlnscape.landscape import ExtremeEigenvalues, Landscape, hessian_extreme_eigenvalues
@@ -83,4 +86,11 @@ __all__ = [
     *_critical.__all__,
     *_algebraic.__all__,
     *_models.__all__,
+    *_conditions.__all__,
+    "claims",
+    "conditions",
+    "experiments",
+    "run_experiment",
+    "run_in_memory",
+    "texts",
 ]
