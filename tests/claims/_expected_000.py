@@ -16,4 +16,13 @@ EXPECTED = {
     "T-000-Fact-rankAB": A, "check-15": A,
     "T-000-Claim3.1": A, "check-16": A,
     "T-000-Thm3.3": D, "T-000-Thm3.4": D,
+    "T-000-Def2.1": D,
+    "T-000-Def2.2": A,
+    "T-000-Def2.3": A,
+    "T-000-Claim3.2": A, "T-000-Prop3.1": D,
+    "T-000-Lem3.1": A, "check-1": A,
+    "T-000-Prop2.1": A,
+    "T-000-Thm2.2": A, "T-000-Thm2.3": A, "check-83": A,
+    "check-12": A,
+    "check-81": D,
 }
