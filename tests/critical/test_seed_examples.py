@@ -222,7 +222,8 @@ def test_001_thm12a_construction_is_not_a_local_minimum(widths):
     assert max(float(np.abs(g).max()) for g in L.grad(theta)) == 0.0
     res = _certified(L, theta, "degenerate_saddle")
     assert res.hessian.n_negative == 0
-    out = _disagreement(seed_001.thm12a_construction(Context("T-001-Thm12"), widths=[widths]))
+    out = _disagreement(seed_001.thm12a_construction(Context("T-001-Thm12"),
+                                                     widths=[widths])["T-001-Thm12"])
     nums = out.numbers[str(tuple(widths))]
     assert nums["verdict"] == "degenerate_saddle" and nums["gradient_exactly_zero"]
 
