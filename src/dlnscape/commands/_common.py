@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dlnscape.errors import DlnscapeError
 from dlnscape.io import to_jsonable, write_atomic, write_json_atomic  # noqa: F401
@@ -31,7 +32,8 @@ def friendly_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except DlnscapeError as e:
-            err_console.print(f"[bold red]error:[/] {e}")
+            # one line, never wrapped, and the message is not rich markup ("[v̄ ⋯]" stays)
+            err_console.print("[bold red]error:[/]", escape(str(e)), soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

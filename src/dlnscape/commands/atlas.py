@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from dlnscape.commands._common import console, friendly_errors
@@ -52,9 +53,9 @@ def _verify_file(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     what = data.get("label") or data.get("claim") or path.name
     mark = "[green]OK[/]" if ok else "[red]FAILED[/]"
-    console.print(f"{mark}  {what}")
+    console.print(f"{mark}  {escape(str(what))}")
     for k, v in details.items():
-        console.print(f"   {k}: {v}")
+        console.print(f"   {escape(str(k))}: {escape(str(v))}")
     raise typer.Exit(0 if ok else 1)
 
 
@@ -137,9 +138,9 @@ def register(app: typer.Typer) -> None:
         from dlnscape.report.atlas import atlas_document, grouped_disagreements
 
         for ids, r in grouped_disagreements(atlas_document(run)):
-            console.print(f"[red]✗[/] {', '.join(ids)}: {r['summary']}")
+            console.print(f"[red]✗[/] {escape(', '.join(ids))}: {escape(r['summary'])}")
             for c in r["certificates"][:2]:
-                console.print(f"    re-verify: [bold]{c['command']}[/]", soft_wrap=True)
+                console.print(f"    re-verify: [bold]{escape(c['command'])}[/]", soft_wrap=True)
         for r in run.results:
             if r.status is Status.ERROR:
                 console.print(f"[yellow]error[/] {r.id}: {r.summary}")
