@@ -21,3 +21,12 @@ def test_demo_runs_and_its_saved_certificates_verify(tmp_path):
     assert {"strict_saddle", "degenerate_saddle", "global_minimum"} <= verdicts
     r = runner.invoke(app, ["verify", str(certs[0])])
     assert r.exit_code == 0, r.output
+
+
+def test_python_dash_m_dlnscape_is_the_command():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "dlnscape", "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and "atlas" in out.stdout and "classify" in out.stdout
