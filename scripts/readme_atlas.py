@@ -26,7 +26,7 @@ BEGIN, END = "<!-- atlas:begin -->", "<!-- atlas:end -->"
 
 def block(doc) -> str:
     head = "| seed | " + " | ".join(STATUS_LABEL[s] for s in STATUSES) + " | total |"
-    lines = [BEGIN, f"Generated from a `dlnscape atlas {'--quick ' if doc['quick'] else ''}`run "
+    lines = [BEGIN, f"Generated from a `dlnscape atlas{' --quick' if doc['quick'] else ''}` run "
              f"(dlnscape {doc['dlnscape_version']}) by `scripts/readme_atlas.py`.", "", head,
              "|---" * (len(STATUSES) + 2) + "|"]
     for seed, c in summary_rows(doc):
