@@ -1,7 +1,7 @@
 """Rewrite README's atlas block (counts by status and seed, and every certified disagreement)
 from an atlas.json, so that the README's list of findings is generated, never typed by hand.
 
-    python scripts/readme_atlas.py atlas/atlas.json      # after `dlnscape atlas --quick --out atlas`
+    python scripts/readme_atlas.py atlas/atlas.json   # after dlnscape atlas --quick --out atlas
 
 The block sits between ``<!-- atlas:begin -->`` and ``<!-- atlas:end -->``;
 ``tests/claims/test_readme_atlas.py`` checks it against the statuses the checks are tested to give.
