@@ -48,8 +48,27 @@ class HvpState:
     output_hvp: Callable[[np.ndarray], np.ndarray]  # Ż ↦ ∇²ℓ(Z)[Ż]
 
 
+class ArchitectureBlocks:
+    """The parameter blocks of a model on an :class:`Architecture`: layers ``W_1, …, W_h`` of
+    shapes ``(d_i, d_{i-1})`` and a ``d_h × d_0`` output (linear and normalized networks)."""
+
+    arch: Architecture
+
+    @property
+    def shapes(self) -> tuple[tuple[int, int], ...]:
+        return self.arch.shapes
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        return self.arch.end_to_end_shape
+
+    @property
+    def block_names(self) -> tuple[str, ...]:
+        return tuple(f"W_{i}" for i in range(1, self.arch.h + 1))
+
+
 @dataclass(frozen=True)
-class LinearNetwork(Parametrization):
+class LinearNetwork(ArchitectureBlocks, Parametrization):
     """μ_d for an :class:`Architecture` (Trager et al. 2020, §2): a polynomial model of degree
     h whose image is M_r (r = min widths), with the GL symmetry on hidden layers, fiber moves
     and Eckart–Young / closed-form global minima declared."""
@@ -66,19 +85,7 @@ class LinearNetwork(Parametrization):
     def __repr__(self) -> str:
         return f"LinearNetwork({list(self.arch.widths)})"
 
-    # -- protocol: layout, forward, structure ----------------------------------------------
-    @property
-    def shapes(self) -> tuple[tuple[int, int], ...]:
-        return self.arch.shapes
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        return self.arch.end_to_end_shape
-
-    @property
-    def block_names(self) -> tuple[str, ...]:
-        return tuple(f"W_{i}" for i in range(1, self.arch.h + 1))
-
+    # -- protocol: layout (ArchitectureBlocks), forward, structure ----------------------------
     @property
     def layout(self) -> Architecture:
         return self.arch

@@ -42,7 +42,7 @@ import numpy as np
 from dlnscape.architecture import Architecture, Point
 from dlnscape.errors import PointError
 from dlnscape.models.base import DeterminantalImage, ModelScale, Parametrization
-from dlnscape.models.linear import LinearNetwork
+from dlnscape.models.linear import ArchitectureBlocks, LinearNetwork
 
 
 def _norms(theta: Sequence[np.ndarray]) -> list[float]:
@@ -84,7 +84,7 @@ q_map = absorb_norms
 
 
 @dataclass(frozen=True, eq=False)
-class NormalizedLinearNetwork(Parametrization):
+class NormalizedLinearNetwork(ArchitectureBlocks, Parametrization):
     """ν_d for an :class:`Architecture` (Trager et al. 2020, §3.4, eq (6)); see the module
     docstring. Not polynomial (F is 0-homogeneous in W_1, …, W_{h-1}); image ``M_r``."""
 
@@ -97,18 +97,7 @@ class NormalizedLinearNetwork(Parametrization):
     def __repr__(self) -> str:
         return f"NormalizedLinearNetwork({list(self.arch.widths)})"
 
-    # -- layout ------------------------------------------------------------------------------
-    @property
-    def shapes(self) -> tuple[tuple[int, int], ...]:
-        return self.arch.shapes
-
-    @property
-    def output_shape(self) -> tuple[int, int]:
-        return self.arch.end_to_end_shape
-
-    @property
-    def block_names(self) -> tuple[str, ...]:
-        return tuple(f"W_{i}" for i in range(1, self.arch.h + 1))
+    # -- layout: ArchitectureBlocks (W_1, …, W_h) --------------------------------------------
 
     def check_domain(self, theta: Point, name: str = "theta") -> None:
         """Ω = {W_i ≠ 0, i < h}: a zero normalized layer is named in the error (points only;

@@ -42,19 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlnscape.architecture import Point
-from dlnscape.errors import ArchitectureError
+from dlnscape.architecture import Point, positive_int
 from dlnscape.models.base import DeterminantalImage, ModelScale, Parametrization
-
-
-def _positive_int(x: object, name: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
-        if isinstance(x, (float, np.floating)) and float(x).is_integer() and x > 0:
-            return int(x)
-        raise ArchitectureError(f"{name}: expected a positive integer, got {x!r}")
-    if x <= 0:
-        raise ArchitectureError(f"{name}: expected a positive integer, got {x}")
-    return int(x)
 
 
 def _chain(mats: Sequence[np.ndarray], d: int) -> np.ndarray:
@@ -80,10 +69,10 @@ class ResidualLinearNetwork(Parametrization):
     ball_arithmetic = True
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "d", _positive_int(self.d, "d"))
-        object.__setattr__(self, "units", _positive_int(self.units, "units"))
+        object.__setattr__(self, "d", positive_int(self.d, "d"))
+        object.__setattr__(self, "units", positive_int(self.units, "units"))
         object.__setattr__(self, "layers_per_unit",
-                           _positive_int(self.layers_per_unit, "layers_per_unit"))
+                           positive_int(self.layers_per_unit, "layers_per_unit"))
         object.__setattr__(self, "polynomial_degree", self.units * self.layers_per_unit)
 
     def __repr__(self) -> str:
