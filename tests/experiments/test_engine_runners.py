@@ -164,10 +164,11 @@ def test_dask_scheduler_and_two_worker_processes_same_store(tmp_path):
 
         with Client(address, timeout="30s") as c:
             c.wait_for_workers(2, timeout=60)
-        cfg = load_config(write_config(tmp_path, custom_toml(tmp_path / "o", count=6,
+        # one task per batch and many batches: the scheduler spreads them over both workers
+        cfg = load_config(write_config(tmp_path, custom_toml(tmp_path / "o", count=16,
                                                              fail_on=(4,))))
         rep = run_experiment(cfg, output=tmp_path / "dask", runner="dask", scheduler=address,
-                             batch_size=2, progress=False)
+                             batch_size=1, progress=False)
         assert rep.complete and rep.runner.startswith(f"dask {address}")
         run_experiment(cfg, output=tmp_path / "serial", runner="serial", progress=False)
         with Store.open(tmp_path / "dask") as st:
