@@ -132,3 +132,17 @@ def test_writer_text_evaluates_to_the_polynomial(p, z):
     assert "(" not in text and "/" not in text
     got = eval(text.replace("^", "**"), {"x": z[0], "y": z[1], "w": z[2]})  # noqa: S307
     assert got == sum(c * z[0] ** e[0] * z[1] ** e[1] * z[2] ** e[2] for e, c in p.items())
+
+
+def test_msolve_output_with_integers_beyond_pythons_4300_digit_limit_parses():
+    """4×4 problems give msolve coefficients of more than 4300 digits, which int(str) refuses
+    (ValueError: Exceeds the limit (4300 digits) for integer string conversion)."""
+    from dlnscape.algebraic.msolve import _parse
+
+    big = "7" * 5000
+    neg = "-" + "3" * 6000
+    res = _parse(f"[0, [{big}, {neg}, 5/2^3, 12]]:")
+    ints = res[0][1]
+    assert ints[0] == int("7" * 4000) * 10**1000 + int("7" * 1000)
+    assert ints[1] == -(int("3" * 3000) * 10**3000 + int("3" * 3000))
+    assert ints[2] == __import__("fractions").Fraction(5, 8) and ints[3] == 12

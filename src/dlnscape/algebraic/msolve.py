@@ -144,8 +144,8 @@ def _parse(text: str):
         if "/" in tok:
             num, den = tok.split("/")
             base, _, k = den.strip().partition("^")
-            return Fraction(int(num)) / Fraction(int(base)) ** int(k or 1)
-        return int(tok)
+            return Fraction(_int(num)) / Fraction(_int(base)) ** int(k or 1)
+        return _int(tok)
 
     results = []
     for t in it:
@@ -222,6 +222,18 @@ class MsolveSolution:
 
 def _log2(a: int) -> float:
     return a.bit_length() - 1 + float(np.log2(a / 2 ** (a.bit_length() - 1))) if a > 0 else 0.0
+
+
+def _int(tok: str) -> int:
+    """A decimal integer of any length: Python's int(str) refuses more than 4300 digits (a
+    guard against quadratic-time parsing), which msolve's coefficients exceed on 4×4 problems;
+    FLINT parses them in quasi-linear time."""
+    tok = tok.strip()
+    if len(tok) <= 4000:
+        return int(tok)
+    from flint import fmpz
+
+    return int(fmpz(tok))
 
 
 def parse_output(text: str, names: list[str]) -> MsolveSolution:
