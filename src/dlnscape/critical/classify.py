@@ -30,7 +30,6 @@ import scipy.linalg as sla
 
 from dlnscape.architecture import Point
 from dlnscape.critical.certificates import (
-    REQUIRED,
     CheckReport,
     EscapeCertificate,
     GlobalMinimumCertificate,
@@ -193,8 +192,6 @@ class Classification:
         return "\n".join(lines)
 
 
-#: the certificates (kind, sense) that together prove each verdict
-_REQUIRED = REQUIRED
 
 
 def _type_kind(ct) -> str:
