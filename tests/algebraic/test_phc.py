@@ -39,3 +39,22 @@ def test_phc_counts_equal_msolve_on_an_ex13_instance():
 def test_phc_eckart_young():
     phc = critical_points_on_Mr(DistanceLoss(np.diag([3.0, 2.0, 1.0])), 1, backend="phc")
     assert (phc.n_complex, phc.n_real, phc.n_local_minima) == (3, 3, 1)
+
+
+def test_phc_writes_long_integer_coefficients_as_rescaled_floats():
+    """Float data give ~50-digit integer equations, which PHCpack cannot read as integers."""
+    big = 10**52 + 3
+    text, _ = format_system([{(1,): big, (0,): -2 * big}], 1)
+    assert text == "1 1\n + 1.00000000000000000e+00*x1 - 2.00000000000000000e+00;\n"
+
+
+@needs_phc
+def test_phc_counts_equal_msolve_on_float_data():
+    """Issue 14: float data (a SPEC's) gave 1–2 complex points with phc where msolve has 39."""
+    rng = np.random.default_rng(3)
+    loss = DistanceLoss(rng.standard_normal((3, 3)), rng.standard_normal((9, 9)))
+    ref = critical_points_on_Mr(loss, 1, backend="msolve")
+    phc = critical_points_on_Mr(loss, 1, backend="phc")
+    assert ref.n_complex == 39
+    assert (phc.n_complex, phc.n_real, phc.n_local_minima) == (
+        ref.n_complex, ref.n_real, ref.n_local_minima)

@@ -50,18 +50,40 @@ def phc_version() -> str:
     return f"PHCpack {m.group(1)}" if m else "PHCpack (unknown version)"
 
 
+#: integer coefficients up to this many digits are written as integers; PHCpack reads an
+#: integer coefficient into a machine number, so the 50-digit integers of float data (dyadic
+#: fractions scaled to integers) come out garbled and most paths are lost
+PHC_MAX_INT_DIGITS = 15
+
+
+def phc_coefficients(p: dict) -> dict:
+    """The exact coefficients of ``p`` as PHCpack literals: the integers themselves when they
+    all fit in :data:`PHC_MAX_INT_DIGITS` digits, else ``c / max|c|`` (same zeros) as a float
+    literal with 17 significant digits, computed exactly from the integers."""
+    from fractions import Fraction
+
+    big = max((abs(int(c)) for c in p.values()), default=1) or 1
+    if len(str(big)) <= PHC_MAX_INT_DIGITS:
+        return {e: str(int(c)) for e, c in p.items()}
+    return {e: f"{float(Fraction(int(c), big)):.17e}" for e, c in p.items()}
+
+
 def format_system(polys: list[dict], nvars: int) -> tuple[str, list[str]]:
-    """PHCpack input text (expanded, integer coefficients) and the variable names x1..xn."""
+    """PHCpack input text (expanded; the exact integer coefficients, rescaled per polynomial
+    to floats of modulus ≤ 1 when they are too long for PHCpack: :func:`phc_coefficients`)
+    and the variable names x1..xn."""
     names = [f"x{i + 1}" for i in range(nvars)]
     lines = [f"{len(polys)} {nvars}"]
     for p in polys:
         terms = []
+        lits = phc_coefficients(p)
         for e in sorted(p, reverse=True):
-            c = int(p[e])
+            c = lits[e]
+            neg = c.startswith("-")
             mono = "*".join(
                 (nm if k == 1 else f"{nm}^{k}") for nm, k in zip(names, e, strict=True) if k
             )
-            terms.append(f"{'+' if c >= 0 else '-'} {abs(c)}" + (f"*{mono}" if mono else ""))
+            terms.append(f"{'-' if neg else '+'} {c.lstrip('-')}" + (f"*{mono}" if mono else ""))
         lines.append(" " + " ".join(terms or ["0"]) + ";")
     return "\n".join(lines) + "\n", names
 
