@@ -44,8 +44,8 @@ def test_phc_eckart_young():
 def test_phc_writes_long_integer_coefficients_as_rescaled_floats():
     """Float data give ~50-digit integer equations, which PHCpack cannot read as integers."""
     big = 10**52
-    text, _ = format_system([{(1,): 2 * big, (0,): -2 * big}], 1)
-    assert text == "1 1\n + 1.00000000000000000e+00*x1 - 2.00000000000000000e+00;\n"
+    text, _ = format_system([{(1,): big, (0,): -2 * big}], 1)
+    assert text == "1 1\n + 5.00000000000000000e-01*x1 - 1.00000000000000000e+00;\n"
 
 
 @needs_phc
