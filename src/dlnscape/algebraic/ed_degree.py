@@ -28,6 +28,7 @@ import numpy as np
 
 from dlnscape.algebraic.solve import critical_points_on_Mr, get_backend
 from dlnscape.errors import DlnscapeError, LossError, ShapeError
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 
 #: the readings of the printed indices of the Catanese–Trifogli formula
 READINGS = ("projective", "literal")
@@ -127,6 +128,21 @@ class EDDegree:
             "matches_formula": self.matches_formula,
             "instance": self.instance,
         }
+
+    def _summary(self) -> Summary:
+        m, n = self.shape
+        return Summary(
+            f"EDDegree: {self.value} critical points of a generic distance on M_{self.r} ⊂ "
+            f"R^{{{m}×{n}}} ({'certified' if self.certified else 'NOT certified'})",
+            (("ED degree", self.value), ("closed form", self.formula),
+             ("matches closed form", self.matches_formula), ("certified", self.certified),
+             ("backend", f"{self.backend} ({self.backend_version})"),
+             ("seconds", self.seconds)),
+            brief=("ED degree", "closed form", "certified"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def random_integer_instance(

@@ -21,6 +21,13 @@ from dlnscape.geometry.manifold import (
     stratum_frame,
     tangent_basis,
 )
+from dlnscape.report.summary import (
+    Summary,
+    SummaryTable,
+    summary_html_method,
+    summary_repr,
+    summary_str,
+)
 
 #: eigenvalues of the Riemannian Hessian below this (relative to its norm) are "zero"
 HESSIAN_ZERO_RTOL = 1e-9
@@ -57,6 +64,23 @@ class CriticalPointOnMr:
             "singular_values": self.singular_values.tolist(),
         }
 
+    def _summary(self) -> Summary:
+        kind = ("degenerate (a zero Riemannian-Hessian eigenvalue)" if self.index is None
+                else "local minimum" if self.index == 0 else f"saddle of index {self.index}")
+        ev = self.hessian_eigenvalues
+        return Summary(
+            f"CriticalPointOnMr: {kind}, l(W) = {self.value:.10g}",
+            (("value", self.value), ("index", self.index),
+             ("Riemannian Hessian", f"{ev.size} eigenvalues in [{ev.min():.4g}, {ev.max():.4g}]"
+              if ev.size else "no eigenvalue"),
+             ("‖grad_{M_r} l‖", self.riemannian_gradient_norm),
+             ("singular values", self.singular_values), ("W", self.W)),
+            brief=("value", "index", "singular values"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
+
 
 @dataclass
 class CriticalPointsOnMr:
@@ -91,6 +115,43 @@ class CriticalPointsOnMr:
     @property
     def indices(self) -> list[int | None]:
         return [p.index for p in self.points]
+
+    def table(self) -> list[dict]:
+        """The real critical points, one row each (sorted by value): ``k``, ``value``,
+        ``index`` (Morse index on M_r, None if degenerate), ``local_minimum``,
+        ``singular_values`` and the matrix ``W``."""
+        return [{"k": k, "value": p.value, "index": p.index,
+                 "local_minimum": p.is_local_minimum, "singular_values": p.singular_values,
+                 "W": p.W} for k, p in enumerate(self.points)]
+
+    def _summary(self) -> Summary:
+        m, n = self.shape
+        rows = (("complex critical points", self.n_complex),
+                ("real critical points", self.n_real),
+                ("local minima", self.n_local_minima),
+                ("min value", min((p.value for p in self.points), default=None)),
+                ("excluded", f"{self.n_rank_deficient} rank-deficient, {self.n_outside_chart} "
+                             f"outside the chart, {self.n_undetermined_index} undetermined index"),
+                ("certified", self.certified),
+                ("certificate", self.certification.split(":")[0]),
+                ("backend", f"{self.backend} ({self.backend_version})"
+                 + (f", fallback: {self.fallback}" if self.fallback else "")),
+                ("seconds", self.seconds))
+        tab = SummaryTable(("k", "l(W)", "index", "singular values"),
+                           tuple((t["k"], t["value"], t["index"], t["singular_values"])
+                                 for t in self.table()), "real critical points (.table())")
+        if self.points and max(m, n) <= 4:
+            tab = SummaryTable(tab.headers + ("W",), tuple(
+                row + (p.W,) for row, p in zip(tab.rows, self.points, strict=True)), tab.title,
+                text_columns=4)
+        return Summary(f"CriticalPointsOnMr: critical points of l on M_{self.r} ⊂ R^{{{m}×{n}}} "
+                       f"({'certified' if self.certified else 'NOT certified'})", rows, tab,
+                       brief=("complex critical points", "real critical points", "local minima",
+                              "certified"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
     def to_dict(self) -> dict:
         return {
