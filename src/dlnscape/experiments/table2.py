@@ -30,6 +30,13 @@ import numpy as np
 from dlnscape.algebraic.ed_degree import backend_unavailable
 from dlnscape.algebraic.solve import critical_points_on_Mr, critical_points_on_Mr_many
 from dlnscape.errors import DlnscapeError
+from dlnscape.report.summary import (
+    Summary,
+    SummaryTable,
+    summary_html_method,
+    summary_repr,
+    summary_str,
+)
 
 #: the text's Table 2: rows = #local minima (1..4), columns = #real critical points
 PUBLISHED_REAL = (1, 3, 5, 7, 9, 11, 13)
@@ -328,6 +335,31 @@ class Table2Result:
             "solver_seconds": self.solver_seconds,
             "results": [r.to_dict() for r in self.results],
         }
+
+    def _summary(self) -> Summary:
+        pub = published_table2_summary()
+        g = self.gtest
+        rows = (("tabulated", f"{self.n_tabulated} of {self.instances} instances"
+                 + (" (certified only)" if self.certified_only else "")),
+                ("mean local minima", f"{self.mean_minima:.4g} (published {pub.mean_minima:.4g})"),
+                ("mean real critical points",
+                 f"{self.mean_real:.4g} (published {pub.mean_real:.4g})"),
+                ("non-generic or failed", len(self.non_generic)),
+                ("uncertified", len(self.uncertified)),
+                ("G-test vs published", None if g is None else
+                 f"G = {g.statistic:.4g}, dof = {g.dof}, p = {g.pvalue:.4g}"),
+                ("seed", self.seed), ("backends", self.backends_used or self.backend),
+                ("wall seconds", f"{self.wall_seconds:.3g} on {self.workers} worker(s), solver "
+                                 f"{self.solver_seconds:.3g}"))
+        tab = SummaryTable(("#minima \\ #real", *map(str, self.real_axis), "total"),
+                           tuple((mn, *(int(v) for v in self.table[a]), int(self.table[a].sum()))
+                                 for a, mn in enumerate(self.minima_axis)))
+        return Summary(f"Table2Result: Trager et al. 2020 Table 2, {self.n_tabulated} instances "
+                       f"tabulated", rows, tab, brief=("tabulated", "seed", "uncertified"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def _check_count(v, name: str, minimum: int) -> int:
