@@ -46,6 +46,7 @@ from dlnscape.losses import (
     SquaredLoss,
 )
 from dlnscape.models import *  # noqa: F401,F403
+from dlnscape.regularizers import HadamardL2, Regularizer
 from dlnscape.spec import load_spec, spec_from_dict
 from dlnscape.tolerances import DEFAULT_TOLERANCES, Tolerances
 
@@ -57,6 +58,7 @@ __all__ = [
     "DistanceLoss",
     "DlnscapeError",
     "ExtremeEigenvalues",
+    "HadamardL2",
     "HuberLoss",
     "JaxLoss",
     "Landscape",
@@ -66,6 +68,7 @@ __all__ = [
     "LossError",
     "MemoryBudgetError",
     "PointError",
+    "Regularizer",
     "ShapeError",
     "SolverError",
     "SpecError",

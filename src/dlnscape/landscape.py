@@ -28,6 +28,7 @@ from dlnscape.errors import DlnscapeError, LossError, MemoryBudgetError
 from dlnscape.losses import Loss
 from dlnscape.models.base import Parametrization
 from dlnscape.models.linear import LinearNetwork
+from dlnscape.regularizers import Regularizer, as_regularizer
 
 #: default memory budget for dense objects (bytes)
 DEFAULT_MEMORY_BUDGET = 2 * 1024**3
@@ -47,6 +48,9 @@ class Landscape:
     model: Parametrization
     loss: Loss
     memory_budget: int = DEFAULT_MEMORY_BUDGET
+    #: ``R(θ)`` added to ``l(F(θ))`` (``dlnscape.regularizers``, e.g. ``HadamardL2(lambdas)``):
+    #: every oracle below includes it
+    regularizer: Regularizer | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.model, Architecture):
@@ -68,6 +72,9 @@ class Landscape:
         budget = self.memory_budget
         if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 0:
             raise DlnscapeError(f"memory_budget: expected a number of bytes ≥ 0, got {budget!r}")
+        object.__setattr__(self, "regularizer", as_regularizer(self.regularizer))
+        if self.regularizer is not None:
+            self.regularizer.check_layout(self.model.layout)
 
     def __repr__(self) -> str:
         return (f"Landscape({self.model!r}, {type(self.loss).__name__}, "
@@ -122,11 +129,17 @@ class Landscape:
 
     def value(self, theta) -> float:
         """``L(θ)``."""
-        return self.model.loss_value(self.point(theta), self.loss)
+        theta = self.point(theta)
+        v = self.model.loss_value(theta, self.loss)
+        return v if self.regularizer is None else v + self.regularizer.value(theta)
 
     def grad(self, theta) -> Point:
         """Per-block gradient (for a linear network ``(∇_{W_1} L, …, ∇_{W_h} L)``)."""
-        return self.model.loss_grad(self.point(theta), self.loss)
+        theta = self.point(theta)
+        g = self.model.loss_grad(theta, self.loss)
+        if self.regularizer is None:
+            return g
+        return tuple(a + b for a, b in zip(g, self.regularizer.grad(theta), strict=True))
 
     def grad_flat(self, theta) -> np.ndarray:
         """The gradient as a packed vector."""
@@ -137,7 +150,11 @@ class Landscape:
         """``∇²L(θ)[θ̇]`` per block."""
         theta = self.point(theta)
         dtheta = self.direction(dtheta, "dtheta")
-        return self.model.hvp_operator(theta, self.loss).apply(dtheta)
+        out = self.model.hvp_operator(theta, self.loss).apply(dtheta)
+        if self.regularizer is None:
+            return out
+        return tuple(a + b for a, b in
+                     zip(out, self.regularizer.hvp(theta, dtheta), strict=True))
 
     def hvp_flat(self, theta, v: np.ndarray) -> np.ndarray:
         """``∇²L(θ) v`` on packed vectors."""
@@ -167,7 +184,12 @@ class Landscape:
                 f"{self.memory_budget / 1024**3:.2f} GiB; use Landscape.hessian_operator(theta) "
                 f"(a scipy LinearOperator) or raise Landscape(..., memory_budget=...)"
             )
-        return self.model.loss_hessian(self.point(theta), self.loss)
+        theta = self.point(theta)
+        H = self.model.loss_hessian(theta, self.loss)
+        if self.regularizer is not None:
+            H = np.array(H, dtype=np.float64, copy=True)
+            H += self.regularizer.hessian(theta)
+        return H
 
     def hessian_operator(self, theta) -> LinearOperator:
         """``∇²L(θ)`` as a symmetric ``scipy.sparse.linalg.LinearOperator`` on packed vectors.
@@ -177,10 +199,13 @@ class Landscape:
         theta = self.point(theta)
         op = self.model.hvp_operator(theta, self.loss)
         unpack = self.model.unpack
+        reg = self.regularizer
+        rdiag = None if reg is None else reg.hessian_diagonal(theta)
 
         def matvec(v: np.ndarray) -> np.ndarray:
             v = np.asarray(v, dtype=np.float64).reshape(-1)
-            return pack(op.apply(unpack(v)))
+            out = pack(op.apply(unpack(v)))
+            return out if rdiag is None else out + rdiag * v
 
         P = self.n_params
         return LinearOperator((P, P), matvec=matvec, rmatvec=matvec, dtype=np.float64)
@@ -188,15 +213,27 @@ class Landscape:
     # -- Taylor --------------------------------------------------------------------------------
     @property
     def is_polynomial(self) -> bool:
-        """True when ``L = l ∘ F`` is a polynomial in θ (polynomial loss and model)."""
-        return self.loss.is_polynomial and self.model.polynomial_degree is not None
+        """True when ``L = l ∘ F (+ R)`` is a polynomial in θ (polynomial loss, model and
+        regularizer)."""
+        return (self.loss.is_polynomial and self.model.polynomial_degree is not None
+                and (self.regularizer is None or self.regularizer.is_polynomial))
 
     @property
     def degree(self) -> int | None:
-        """The degree of L as a polynomial in θ (None: not polynomial)."""
+        """The degree of L as a polynomial in θ (None: not polynomial): loss degree × model
+        degree, or the regularizer's degree (2 for :class:`~dlnscape.HadamardL2`) if larger."""
         if not self.is_polynomial:
             return None
-        return int(self.loss.degree) * int(self.model.polynomial_degree)
+        q = int(self.loss.degree) * int(self.model.polynomial_degree)
+        if self.regularizer is not None:
+            q = max(q, int(self.regularizer.degree))
+        return q
+
+    @property
+    def regularized(self) -> bool:
+        """True when a regularizer is present and not identically zero: arguments about ``l``
+        on the image of F (global-minimum oracles, pure points, fiber moves) do not apply."""
+        return self.regularizer is not None and not self.regularizer.is_zero
 
     def taylor(self, theta, direction, order: int | None = None) -> np.ndarray:
         """Exact coefficients ``c_0, …, c_K`` of ``L(θ + tθ̇) = Σ_k c_k t^k``.

@@ -10,6 +10,9 @@ rescaling the layers in a balanced way must not change it. So no threshold here 
   (Hofflin 2023, Lem 3.1), so γ_k is the size of what is summed to compute it: the ratio is
   invariant under scaling the data or the loss, and under balanced rescaling
   ``W_k → s_k W_k, Π s_k = 1`` (both sides scale by 1/s_k). A zero scale demands an exact zero.
+  With a regularizer R (``Landscape(..., regularizer=...)``) the size of the terms of
+  ``∇_{W_k}R`` (``‖2Λ_k²∘W_k‖`` for HadamardL2) is added to γ_k and R(θ) to the value scale;
+  balanced rescaling is then no symmetry of L, so that invariance no longer applies.
 * **values** (global minimum, escape margins) — relative to ``v_l(W)``, the size of the terms of
   ``l(W)`` (never ``1 + |L|``, which is absolute when |L| < 1).
 * **Hessian eigenvalues** — zero when ``|λ| ≤ max(hessian_rtol, gradient_eig_factor · ρ) ·
@@ -127,7 +130,15 @@ def point_scale(landscape, theta: Sequence[np.ndarray]) -> PointScale:
     # F(θ) was computed from terms of size ms.output_size (its rounding error is relative to it)
     mag = landscape.loss.magnitude(W, float(ms.output_size))
     layers = tuple(f * float(mag.gradient) for f in ms.block_factors)
-    return PointScale(float(mag.value), float(mag.gradient), layers, tuple(ms.block_norms))
+    value = float(mag.value)
+    reg = getattr(landscape, "regularizer", None)
+    if reg is not None:
+        # L = l(F(θ)) + R(θ): the terms of R and of ∇_{θ_k}R add to the sizes of the terms
+        # summed (so the criticality and value tests stay relative to what is computed)
+        r_value, r_layers = reg.scale(tuple(theta))
+        value += float(r_value)
+        layers = tuple(a + float(b) for a, b in zip(layers, r_layers, strict=True))
+    return PointScale(value, float(mag.gradient), layers, tuple(ms.block_norms))
 
 
 def safe_norm(a) -> float:

@@ -19,7 +19,13 @@ round-trip through JSON exactly (floats are written with ``repr`` precision).
   Riemannian Hessian of ``l`` on the rank-r stratum at ``W``.  (``sense="maximum"`` for the
   mirror statement.)
 * :class:`GlobalMinimumCertificate` — ``L(θ)`` equals an independently recomputed global minimum
-  value of ``l`` on ``M_r`` (``dlnscape.functional.global_minimum``) within a stated tolerance.
+  value of ``l`` on ``M_r`` (``dlnscape.functional.global_minimum``) within a stated tolerance;
+  or (``method="convex_quadratic"``) L is a polynomial of degree ≤ 2 with a positive definite
+  Hessian and ``L(θ)`` equals its exact minimum ``L(θ) − ½gᵀH⁻¹g`` within the tolerance.
+
+Regularized landscapes (``L = l ∘ F + R``): the image-based oracle, the pure-point proof and
+fiber-move escapes are about ``l`` on the image of F and are refused by ``check`` (a
+regularized landscape's global minimum is not the loss's minimum over the image).
 """
 
 from __future__ import annotations
@@ -388,6 +394,9 @@ class EscapeCertificate(_CertificateBase):
                        sense=self.sense):
             return rep
         rep.add("method is known", self.method in ESCAPE_METHODS, method=self.method)
+        if self.method == "fiber_move":
+            rep.add("fiber moves are loss-preserving only without a regularizer (R is not "
+                    "constant on fibers of F)", not landscape.regularized)
         rep.add("arithmetic is float, exact or curvature",
                 self.arithmetic in ("float", "exact", "curvature"), arithmetic=self.arithmetic)
         base = _check_point_and_value(rep, landscape, self, theta, self.critical, tol)
@@ -694,6 +703,55 @@ def hessian_evidence(landscape: Landscape, theta: Point, rel_grad: float, sign: 
                         int(np.sum(eigs > thr))]}
 
 
+def convex_quadratic_evidence(landscape: Landscape, theta: Point,
+                              tol: Tolerances = DEFAULT_TOLERANCES) -> dict:
+    """Whether L is a strictly convex quadratic with θ its minimiser up to the value tolerance.
+
+    When L is a polynomial of degree ≤ 2 in θ (``Landscape.degree``; e.g. one linear layer
+    with a quadratic loss and a HadamardL2 regularizer), ``L(θ + d) = L(θ) + gᵀd + ½dᵀHd``
+    exactly with a constant H. If H is positive definite (beyond the zero threshold of its
+    balanced spectrum) L is strictly convex, its unique minimiser is ``θ − H⁻¹g`` and
+    ``min L = L(θ) − ½gᵀH⁻¹g``; ``ok`` when θ is critical and that gap is within
+    :func:`~dlnscape.tolerances.value_tolerance`. Used where the image-based oracle does not
+    apply (regularized landscapes)."""
+    out: dict[str, Any] = {"ok": False, "quadratic": False, "critical": False,
+                           "positive_definite": False, "lambda_min": None, "threshold": None,
+                           "global_value": None, "tol": None, "reason": ""}
+    deg = landscape.degree
+    if deg is None or deg > 2:
+        out["reason"] = (f"L is not a polynomial of degree ≤ 2 (degree {deg}), so no convexity "
+                         "argument applies")
+        return out
+    out["quadratic"] = True
+    if landscape.n_params > 3000 or landscape.hessian_bytes() > landscape.memory_budget:
+        out["reason"] = "the dense Hessian is too large for the convexity argument"
+        out["quadratic"] = False
+        return out
+    rel, _, sc = relative_gradient_at(landscape, theta)
+    out["critical"] = rel <= tol.critical_rtol
+    ev = hessian_evidence(landscape, theta, rel, 1.0, tol)
+    out["lambda_min"], out["threshold"] = ev["lambda_min"], ev["threshold"]
+    out["positive_definite"] = ev["inertia"][0] == 0 and ev["inertia"][1] == 0
+    if not out["positive_definite"]:
+        out["reason"] = (f"L is quadratic but its Hessian is not positive definite (inertia "
+                         f"{tuple(ev['inertia'])})")
+        return out
+    H = landscape.hessian(theta)
+    g = landscape.grad_flat(theta)
+    gap = 0.5 * float(g @ np.linalg.solve(H, g))
+    L0 = landscape.value(theta)
+    out["global_value"] = L0 - gap
+    out["tol"] = value_tolerance(sc, tol)
+    if not out["critical"]:
+        out["reason"] = f"θ is not critical (relative gradient {rel:.3g})"
+        return out
+    out["ok"] = abs(gap) <= out["tol"]
+    if not out["ok"]:
+        out["reason"] = (f"L(θ) is {gap:.3g} above the convex minimum, beyond the tolerance "
+                         f"{out['tol']:.2g}")
+    return out
+
+
 def output_rank(landscape: Landscape, theta: Point, W: np.ndarray | None = None):
     """The rank decision of ``F(θ)`` as a *computed* matrix: singular values below the rounding
     level of the terms F(θ) was computed from (``Π‖W_j‖`` for a product; the model's
@@ -818,6 +876,9 @@ class LocalMinimumCertificate(_CertificateBase):
                     rank=self.rank, r=self.r)
             self._check_details(rep, {"inertia": ev["inertia"]}, landscape)
             return rep
+        if not rep.add("the landscape is not regularized (the pure-point proof is about l on "
+                       "M_r, not l ∘ F + R)", not landscape.regularized):
+            return rep
         ev = pure_point_evidence(landscape, th, self.sign, tol)
         if not rep.add("the model declares its image M_r", ev["image"] is not None,
                        reason=ev.get("reason")):
@@ -924,6 +985,10 @@ def global_oracle(landscape: Landscape) -> GlobalOracle:
 
     model = landscape.model
     img = model.image
+    if landscape.regularized:
+        return GlobalOracle(None, img, img is None,
+                            "regularized landscape: min l over the image of F (Eckart–Young, "
+                            "Trager et al. 2020 §3.3) is not the global minimum of l ∘ F + R")
     try:
         if img is not None:
             gm, why = model.global_minimum_report(landscape.loss)
@@ -966,6 +1031,9 @@ class GlobalMinimumCertificate(_CertificateBase):
         if base is None:
             return rep
         th, L0 = base.theta, base.value
+        if self.method == "convex_quadratic":
+            self._check_convex(rep, landscape, base, tol)
+            return rep
         oracle = global_oracle(landscape)
         gm, img = oracle.minimum, oracle.image
         rep.add("the certificate names the oracle kind (declared image or unconstrained "
@@ -998,7 +1066,39 @@ class GlobalMinimumCertificate(_CertificateBase):
         _check_number(rep, "tolerance", self.tol, gtol)
         return rep
 
+    def _check_convex(self, rep: CheckReport, landscape: Landscape, base: _Base,
+                      tol: Tolerances) -> None:
+        """``method="convex_quadratic"``: L is a polynomial of degree ≤ 2 in θ (so
+        ``L(θ + d) = L(θ) + gᵀd + ½dᵀHd`` exactly, H constant), H is positive definite
+        (recomputed), and ``L(θ) − min L = ½gᵀH⁻¹g`` is within the value tolerance."""
+        ev = convex_quadratic_evidence(landscape, base.theta, tol)
+        rep.add("L is a polynomial of degree ≤ 2 in θ (constant Hessian)", ev["quadratic"],
+                degree=landscape.degree)
+        if not ev["quadratic"]:
+            return
+        rep.add("θ is critical", ev["critical"], relative_gradient=base.rel_grad,
+                rtol=tol.critical_rtol)
+        rep.add("the Hessian is positive definite (L is strictly convex)", ev["positive_definite"],
+                lambda_min=ev["lambda_min"], threshold=ev["threshold"])
+        if not ev["positive_definite"]:
+            return
+        gv = ev["global_value"]
+        _check_value(rep, "global minimum value", self.global_value, gv, base, tol)
+        rep.add("L(theta) equals the minimum L(θ) − ½gᵀH⁻¹g (relative to the value scale)",
+                abs(base.value - gv) <= ev["tol"], value=base.value, global_value=gv,
+                difference=base.value - gv, tol=ev["tol"])
+        _check_number(rep, "tolerance", self.tol, ev["tol"])
+        rep.add("details hold only re-checked fields", set(self.details) <= {"lambda_min"},
+                unknown=sorted(set(self.details) - {"lambda_min"}))
+        if "lambda_min" in self.details:
+            _check_number(rep, "smallest Hessian eigenvalue", self.details["lambda_min"],
+                          ev["lambda_min"], atol=ev["threshold"])
+
     def summary(self) -> str:
+        if self.method == "convex_quadratic":
+            return (f"global minimum (convex_quadratic): L is a strictly convex quadratic, "
+                    f"L(θ) − min L = {self.value - self.global_value:.3g} within tolerance "
+                    f"{self.tol:.2g}")
         return (f"global minimum ({self.method}): L(θ) − min l|M_r = "
                 f"{self.value - self.global_value:.3g} within tolerance {self.tol:.2g}")
 

@@ -18,6 +18,16 @@ Verdicts (DESIGN.md "Certificates"):
 * ``undetermined`` — nothing above could be proved; the reason says what failed. Failure to
   escape is never taken as a proof of minimality (Hessian-degenerate points can have curved
   escapes only: catalog "Gaps 2").
+
+With a regularizer (``Landscape(..., regularizer=HadamardL2(...))``, L = l ∘ F + R) every
+derivative, Taylor coefficient and ball/exact evaluation includes R, so the Hessian, curvature,
+Taylor and escape certificates are about L itself. The steps that reason about ``l`` on the
+image of F are skipped, with the reason in the verdict: the global-minimum oracle
+``min_{M_r} l`` (a regularized minimum is not the loss's minimum over the image: "globality
+unknown: regularized landscape; …"), the pure-point proof and the pure/spurious type (Trager
+et al. 2020 — about ``l|M_r``), and fiber moves (R is not constant on fibers of F: the GL orbit
+is no symmetry). Globality is certified only where L itself is a convex quadratic
+(degree ≤ 2 with a positive definite Hessian, e.g. one layer: :func:`convex_quadratic_evidence`).
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from dlnscape.critical.certificates import (
     MinimumMethod,
     Verdict,
     check_verdict,
+    convex_quadratic_evidence,
     global_oracle,
     global_tolerance,
     newton_step_length,
@@ -168,7 +179,11 @@ class Classification:
         lines = [f"verdict: {self.verdict}"]
         lines.append(f"  L(θ) = {self.value:.12g}   ‖∇L‖ = {self.gradient_norm:.3g} "
                      f"(relative {self.relative_gradient_norm:.2g})")
-        if self.global_value is not None:
+        if self.global_value is not None and getattr(self.certificate, "method",
+                                                     None) == "convex_quadratic":
+            lines.append(f"  global minimum of L (a strictly convex quadratic): "
+                         f"{self.global_value:.12g}")
+        elif self.global_value is not None:
             where = "on M_r" if self.rank.get("r") is not None else "over all matrices"
             lines.append(f"  global minimum of l {where}: {self.global_value:.12g}")
         if self.hessian is not None:
@@ -257,6 +272,9 @@ def _pure_certificate(landscape: Landscape, theta: Point, value: float, sense: s
     """Try the pure-point (submersion onto the declared image M_r) proof; (certificate | None,
     reason)."""
     sign = 1.0 if sense == "minimum" else -1.0
+    if landscape.regularized:
+        return None, ("the pure-point proof (Trager et al. 2020, Prop 6) is about l on M_r and "
+                      "does not hold for the regularized landscape l ∘ F + R")
     ev = pure_point_evidence(landscape, theta, sign, tol)
     if ev["image"] is None:
         return None, f"the pure-point proof needs a declared image M_r ({ev['reason']})"
@@ -310,7 +328,9 @@ def _rank_info(landscape: Landscape, theta: Point) -> tuple[dict, object | None]
 
 
 def _critical_type(landscape: Landscape, theta: Point, profile):
-    if landscape.model.linear_network is None or landscape.model.image is None:
+    # pure / spurious (Trager et al. 2020, Def 1) is about l ∘ μ: meaningless with a regularizer
+    if landscape.model.linear_network is None or landscape.model.image is None \
+            or landscape.regularized:
         return None
     from dlnscape.geometry import critical_type
 
@@ -545,8 +565,12 @@ def _negative_curvature(run: _Run) -> Classification:
 
 
 def _globality(run: _Run) -> Classification | None:
-    """With a PSD Hessian: the model's global-minimum oracle, when it declares one."""
+    """With a PSD Hessian: the model's global-minimum oracle, when it declares one. On a
+    regularized landscape that oracle (``min l`` over the image of F) says nothing about
+    ``l ∘ F + R``; globality is then proved only when L is a convex quadratic."""
     L, theta, value, tol = run.L, run.theta, run.value, run.tol
+    if L.regularized:
+        return _convex_globality(run)
     oracle = global_oracle(L)
     run.gm, run.why_no_gm, run.relaxed = oracle.minimum, oracle.reason, oracle.relaxed
     gm = run.gm
@@ -584,6 +608,25 @@ def _globality(run: _Run) -> Classification | None:
         return run.done(Verdict.UNDETERMINED, None,
                         expl="Undetermined: inconsistent global-minimum oracle.")
     return None
+
+
+def _convex_globality(run: _Run) -> Classification | None:
+    """Regularized landscapes: a global minimum only when L is a polynomial of degree ≤ 2 with a
+    positive definite (constant) Hessian — then ``min L = L(θ) − ½gᵀH⁻¹g`` exactly."""
+    L, theta, value, tol = run.L, run.theta, run.value, run.tol
+    ev = convex_quadratic_evidence(L, theta, tol)
+    if not ev["ok"]:
+        run.why_no_gm = ("regularized landscape; the global minimum of l over the image of F "
+                         "is not that of l ∘ F + R, and " + ev["reason"])
+        return None
+    run.gval, run.gtol = ev["global_value"], ev["tol"]
+    cert = GlobalMinimumCertificate(theta, value, ev["global_value"], ev["tol"],
+                                    "convex_quadratic", {"lambda_min": ev["lambda_min"]})
+    return run.done(Verdict.GLOBAL_MINIMUM, _min_order(L, theta, run.hess), cert, (),
+                    f"Global minimum: the regularized landscape is a convex quadratic (degree "
+                    f"{L.degree}, Hessian positive definite, λ_min = {ev['lambda_min']:.3g}), "
+                    f"so its minimum is L(θ) − ½gᵀH⁻¹g = {ev['global_value']:.12g}, which "
+                    f"L(θ) = {value:.12g} attains within {ev['tol']:.2g}.")
 
 
 def _globality_text(run: _Run) -> str:

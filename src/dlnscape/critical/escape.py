@@ -13,7 +13,8 @@ Methods, in the order :func:`search_escape` tries them:
    ``dlnscape.geometry.fiber_moves``, single and chained), on which L is constant, followed by
    descent: if ``∇L(θ + tD) = t^p g_p + O(t^{p+1})`` with ``g_p ≠ 0`` then the curve
    ``θ + tD − α t^p g_p`` has ``L − L(θ) = −α t^{2p}‖g_p‖² + …`` (Trager et al. 2020, Lem 2 and
-   Prop 9: at a critical point with ``rk W < r`` and ``∇l(W) ≠ 0`` such moves exist).
+   Prop 9: at a critical point with ``rk W < r`` and ``∇l(W) ≠ 0`` such moves exist). Not
+   tried on a regularized landscape (``l ∘ F + R`` is not constant on fibers of F).
 4. ``quartic_curve`` — curved escapes ``θ + tθ_1 + t²θ_2`` with ``θ_1`` in the Hessian kernel:
    the t⁴ coefficient ``c_4(θ_1) + ⟨g_2, θ_2⟩ + ½θ_2ᵀ∇²Lθ_2`` (``g_2 = ½∇³L[θ_1, θ_1, ·]``) is
    minimised over θ_2 (``θ_2 = −∇²L⁺ g_2``, or along the kernel part of ``g_2``).
@@ -421,6 +422,12 @@ def _fiber_directions(s: _Search) -> list[tuple[str, np.ndarray]]:
 
 
 def _fiber(s: _Search) -> EscapeCertificate | None:
+    if s.L.regularized:
+        # R is not constant on fibers of F (the GL orbit is no symmetry of l ∘ F + R): the
+        # Trager et al. construction does not apply, so it is not tried
+        s.attempts.append({"method": "fiber_move", "success": False,
+                           "skipped": "regularized landscape: fiber moves change R"})
+        return None
     tried = 0
     lines = 0
     for label, D in _fiber_directions(s):

@@ -5,6 +5,7 @@ parameters t = 2^{-j}, and the loss data X, Y, Q0, φ, A, c, W0) define *exact* 
 ``θ(t) = θ + Σ t^k θ_k`` and exact loss values. When a decrease is too small to be seen in
 floating point (a curved escape whose leading Taylor coefficient is tiny next to the following
 ones), escape certificates are checked with these exact values instead: no rounding at all.
+A regularizer ``HadamardL2`` is included (``Σ (λw)²`` of dyadic λ and w is exact).
 """
 
 from __future__ import annotations
@@ -22,8 +23,19 @@ _EXACT_TYPES = (SquaredLoss, DistanceLoss, LinearQuadraticLoss)
 
 def supports_exact(landscape) -> bool:
     """True for the built-in quadratic losses (exact types, not subclasses) on a model that
-    runs in exact arithmetic (``ball_arithmetic``: a polynomial program of products and sums)."""
-    return type(landscape.loss) in _EXACT_TYPES and bool(landscape.model.ball_arithmetic)
+    runs in exact arithmetic (``ball_arithmetic``: a polynomial program of products and sums),
+    with a regularizer, if any, that declares it (``HadamardL2``: ``Σ (λw)²`` is exact)."""
+    reg = getattr(landscape, "regularizer", None)
+    return (type(landscape.loss) in _EXACT_TYPES and bool(landscape.model.ball_arithmetic)
+            and (reg is None or bool(reg.ball_arithmetic)))
+
+
+def _exact_reg_terms(landscape, theta: Sequence[np.ndarray], blocks: Sequence[np.ndarray]):
+    """``Λ_i ∘ B_i`` as Fraction arrays (B_i Fraction arrays of θ's block shapes), or None."""
+    reg = getattr(landscape, "regularizer", None)
+    if reg is None:
+        return None
+    return [fr(L) * B for L, B in zip(reg.lambda_arrays(theta), blocks, strict=True)]
 
 
 class FractionRing(Ring):
@@ -90,7 +102,11 @@ def exact_curve_point(theta: Sequence[np.ndarray], curve: Sequence[Sequence[np.n
 def exact_value(landscape, blocks: Sequence[np.ndarray]) -> Fraction:
     """``L(θ) = l(F(θ))`` exactly (blocks as Fraction object arrays), F run in exact
     arithmetic by the model's ``ring_forward``."""
-    return exact_loss(landscape.loss, landscape.model.ring_forward(list(blocks), FractionRing()))
+    v = exact_loss(landscape.loss, landscape.model.ring_forward(list(blocks), FractionRing()))
+    S = _exact_reg_terms(landscape, blocks, blocks)
+    if S is not None:  # + R = Σ (λw)², exactly
+        v += sum((_dot(s, s) for s in S), Fraction(0))
+    return v
 
 
 def exact_curve_taylor(landscape, theta: Sequence[np.ndarray],
@@ -128,6 +144,17 @@ def exact_curve_taylor(landscape, theta: Sequence[np.ndarray],
     if lin is not None:
         for i, v in enumerate(lin):
             out[i] += v
+    if getattr(landscape, "regularizer", None) is not None:
+        # + R(θ + Σ t^k θ_k) = Σ_{a,b} t^{a+b} ⟨Λ∘C_a, Λ∘C_b⟩ (C_0 = θ, C_k = θ_k), exactly
+        C = [[fr(W) for W in theta]] + [[fr(D) for D in c] for c in curve]
+        S = [_exact_reg_terms(landscape, theta, blocks) for blocks in C]
+        q = len(curve)
+        if len(out) < 2 * q + 1:
+            out += [Fraction(0)] * (2 * q + 1 - len(out))
+        for a in range(q + 1):
+            for b in range(q + 1):
+                out[a + b] += sum((_dot(x, y) for x, y in zip(S[a], S[b], strict=True)),
+                                  Fraction(0))
     return out
 
 

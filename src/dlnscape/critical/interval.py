@@ -8,9 +8,11 @@ claimed decrease is proven, not estimated. At ``EXACT_PREC`` bits the products o
 make up a quadratic loss are computed without any rounding at all (radius 0): a zero ball is then
 an exact zero, which is how exact criticality is recognised.
 
-Supported: the built-in quadratic losses (squared, distance, linear-quadratic) on a model that
-declares ``ball_arithmetic`` (F as a program of matrix products and sums, ``ring_forward`` and
-``ring_pullback``, run here in an ``arb_mat`` ring); :func:`supports_interval` says when.
+Supported: the built-in quadratic losses (squared, distance, linear-quadratic), plus a
+regularizer that declares ``ball_arithmetic`` (``HadamardL2``: ``Σ (λw)²`` and its gradient
+``2λ²w`` on the exact dyadic λ and w), on a model that declares ``ball_arithmetic`` (F as a
+program of matrix products and sums, ``ring_forward`` and ``ring_pullback``, run here in an
+``arb_mat`` ring); :func:`supports_interval` says when.
 """
 
 from __future__ import annotations
@@ -30,8 +32,36 @@ _TYPES = (SquaredLoss, DistanceLoss, LinearQuadraticLoss)
 
 def supports_interval(landscape) -> bool:
     """True for the built-in quadratic losses (exact types) on a model with
-    ``ball_arithmetic``."""
-    return type(landscape.loss) in _TYPES and bool(landscape.model.ball_arithmetic)
+    ``ball_arithmetic`` (and a regularizer, if any, that declares it: HadamardL2)."""
+    reg = getattr(landscape, "regularizer", None)
+    return (type(landscape.loss) in _TYPES and bool(landscape.model.ball_arithmetic)
+            and (reg is None or bool(reg.ball_arithmetic)))
+
+
+def _reg_ball(landscape, theta: Sequence[np.ndarray]) -> arb:
+    """A ball containing the exact ``R(θ) = Σ (λ w)²`` (0 without a regularizer)."""
+    reg = getattr(landscape, "regularizer", None)
+    s = arb(0)
+    if reg is None:
+        return s
+    for L, W in zip(reg.lambda_arrays(theta), theta, strict=True):
+        for lam, w in zip(np.ravel(L).tolist(), np.ravel(W).tolist(), strict=True):
+            if lam != 0.0 and w != 0.0:
+                x = arb(lam) * arb(w)
+                s += x * x
+    return s
+
+
+def _reg_grad_ball(landscape, theta: Sequence[np.ndarray], i: int, g: arb_mat) -> arb_mat:
+    """``g + 2Λ_i²∘W_i`` (the regularizer's gradient of block i added to the ball ``g``)."""
+    reg = getattr(landscape, "regularizer", None)
+    if reg is None:
+        return g
+    L = np.ravel(reg.lambda_arrays(theta)[i]).tolist()
+    W = np.ravel(theta[i]).tolist()
+    entries = [e + 2 * arb(lam) * arb(lam) * arb(w) for e, lam, w in
+               zip(g.entries(), L, W, strict=True)]
+    return arb_mat(g.nrows(), g.ncols(), entries)
 
 
 class BallRing(Ring):
@@ -116,15 +146,15 @@ def _forward(landscape, theta: Sequence[np.ndarray]) -> arb_mat:
 def value_ball(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> arb:
     """A ball containing the exact ``L(θ)``."""
     with ctx.workprec(prec):
-        return _loss(landscape.loss, _forward(landscape, theta))
+        return _loss(landscape.loss, _forward(landscape, theta)) + _reg_ball(landscape, theta)
 
 
 def difference_ball(landscape, p: Sequence[np.ndarray], theta: Sequence[np.ndarray],
                     prec: int = PREC) -> arb:
     """A ball containing the exact ``L(p) − L(θ)``."""
     with ctx.workprec(prec):
-        a = _loss(landscape.loss, _forward(landscape, p))
-        b = _loss(landscape.loss, _forward(landscape, theta))
+        a = _loss(landscape.loss, _forward(landscape, p)) + _reg_ball(landscape, p)
+        b = _loss(landscape.loss, _forward(landscape, theta)) + _reg_ball(landscape, theta)
         return a - b
 
 
@@ -135,7 +165,8 @@ def gradient_balls(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> 
         ring = BallRing()
         blocks = [ring.lift(W) for W in theta]
         G = _loss_grad(landscape.loss, landscape.model.ring_forward(blocks, ring))
-        return list(landscape.model.ring_pullback(blocks, G, ring))
+        out = list(landscape.model.ring_pullback(blocks, G, ring))
+        return [_reg_grad_ball(landscape, theta, i, g) for i, g in enumerate(out)]
 
 
 def gradient_norm_upper(landscape, theta: Sequence[np.ndarray], prec: int = PREC) -> float:
@@ -195,6 +226,8 @@ def line_second_coefficient(landscape, theta: Sequence[np.ndarray],
     exact dyadic data."""
     loss = landscape.loss
     with ctx.workprec(prec):
+        # + the t² coefficient of R(θ + tu) = Σ (λ u)² (HadamardL2), on the exact data
+        c2_reg = _reg_ball(landscape, direction)
         ring = TruncatedPolynomialRing(2, BallRing())
         M = landscape.model.ring_forward(curve_layers(theta, [direction], BallRing()), ring)
         m, n = landscape.model.output_shape
@@ -202,15 +235,15 @@ def line_second_coefficient(landscape, theta: Sequence[np.ndarray],
         if type(loss) is SquaredLoss:
             X = _am(loss.X)
             R0, R1, R2 = M[0] * X - _am(loss.Y), M[1] * X, M[2] * X
-            return _dot(R1, R1) / 2 + _dot(R0, R2)
+            return _dot(R1, R1) / 2 + _dot(R0, R2) + c2_reg
         if type(loss) is DistanceLoss:
             D = [_row_vec(M[0] - _am(loss.Q0)), _row_vec(M[1]), _row_vec(M[2])]
             if loss.phi is not None:
                 ph = _am(loss.phi)
                 D = [ph * d for d in D]
-            return _dot(D[1], D[1]) + 2 * _dot(D[0], D[2])
+            return _dot(D[1], D[1]) + 2 * _dot(D[0], D[2]) + c2_reg
         if type(loss) is LinearQuadraticLoss:
             c = arb(float(loss.c))
             return (_dot(_am(loss.A), M[2])
-                    + c * (_dot(M[1], M[1]) / 2 + _dot(M[0] - _am(loss.W0), M[2])))
+                    + c * (_dot(M[1], M[1]) / 2 + _dot(M[0] - _am(loss.W0), M[2])) + c2_reg)
         raise TypeError(f"no interval evaluation for {type(loss).__name__}")

@@ -52,8 +52,18 @@ def curve_taylor(
     coeffs = curve_product(landscape, theta, curve, int(order))
     if not landscape.loss.is_polynomial:
         fn = _cached(landscape.loss, ("taylor", len(coeffs), int(order)), _make_jet_taylor)
-        return np.asarray(fn(tuple(coeffs)), dtype=np.float64)
-    return np.asarray(landscape.loss.taylor(coeffs, int(order)), dtype=np.float64)
+        c = np.asarray(fn(tuple(coeffs)), dtype=np.float64)
+    else:
+        c = np.asarray(landscape.loss.taylor(coeffs, int(order)), dtype=np.float64)
+    reg = landscape.regularizer
+    if reg is None:
+        return c
+    # + R(θ(t)): exact (a polynomial of degree 2q for HadamardL2), truncated at ``order``
+    r = np.asarray(reg.curve_taylor(theta, curve, int(order)), dtype=np.float64)
+    out = np.zeros(max(len(c), len(r)))
+    out[: len(c)] += c
+    out[: len(r)] += r
+    return out
 
 
 _JAX_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -119,7 +129,20 @@ def gradient_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray],
     ``U`` is a per-layer tuple of arrays of shape ``(B, d_i, d_{i-1})``; the result is a list
     over degrees of per-layer tuples of shape ``(B, d_i, d_{i-1})``. Exact for losses of degree
     ≤ 2 (their gradient is affine in W); other losses go through JAX (:func:`_jax_series`).
+    A regularizer's series (``2Λ²θ``, ``2Λ²U`` for :class:`~dlnscape.HadamardL2`) is added.
     """
+    out = _loss_gradient_series(landscape, theta, U, deg)
+    reg = landscape.regularizer
+    if reg is None:
+        return out
+    rs = reg.gradient_series(theta, U, deg)
+    return [tuple(np.asarray(a) + b for a, b in zip(o, r, strict=True))
+            for o, r in zip(out, rs, strict=True)]
+
+
+def _loss_gradient_series(landscape: Landscape, theta: Point, U: Sequence[np.ndarray],
+                          deg: int = 2):
+    """The ``l ∘ F`` part of :func:`gradient_series`."""
     loss = landscape.loss
     if not (loss.is_polynomial and loss.degree <= 2) or landscape.model.linear_network is None:
         return _jax_series(landscape, theta, U, deg)
