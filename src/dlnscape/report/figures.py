@@ -20,8 +20,16 @@ def pyplot():
     return plt
 
 
+def table2_counts(result_or_counts) -> dict[tuple[int, int], int]:
+    """The ``{(#local minima, #real critical points): instances}`` of a
+    :class:`~dlnscape.experiments.table2.Table2Result` (anything with ``.counts``) or of a
+    counts mapping itself."""
+    counts = getattr(result_or_counts, "counts", result_or_counts)
+    return {(int(k[0]), int(k[1])): int(v) for k, v in dict(counts).items()}
+
+
 def table2_bubble_plot(
-    counts: dict[tuple[int, int], int],
+    counts,
     path: str | Path,
     *,
     published: np.ndarray | None = None,
@@ -29,12 +37,33 @@ def table2_bubble_plot(
     published_real: tuple[int, ...] = (1, 3, 5, 7, 9, 11, 13),
     title: str | None = None,
 ) -> Path:
+    """Figure 3 of Trager et al. 2020 as a PNG (see :func:`table2_figure`)."""
+    fig = table2_figure(counts, published=published, published_minima=published_minima,
+                        published_real=published_real, title=title)
+    return save_png(fig, path, pyplot())
+
+
+def table2_figure(
+    counts,
+    *,
+    published: np.ndarray | None = None,
+    published_minima: tuple[int, ...] = (1, 2, 3, 4),
+    published_real: tuple[int, ...] = (1, 3, 5, 7, 9, 11, 13),
+    title: str | None = None,
+):
     """Figure 3 of Trager et al. 2020: disks at (#local minima, #real critical points).
 
+    ``counts`` is what :func:`~dlnscape.experiments.table2.run_table2` returns (then the
+    published table is drawn too unless ``published`` is given) or its ``counts`` mapping.
     The disk area is proportional to the number of instances (as in the text). With
     ``published`` (the text's Table 2, rows = minima, columns = real counts) the published
     counts are drawn as hollow circles on the same area scale, rescaled to our total.
     """
+    if published is None and hasattr(counts, "counts"):
+        from dlnscape.experiments.table2 import PUBLISHED_TABLE2
+
+        published = PUBLISHED_TABLE2
+    counts = table2_counts(counts)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=120)
     total = max(1, sum(counts.values()))
@@ -66,24 +95,30 @@ def table2_bubble_plot(
         h.set_sizes([60])
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    return save_png(fig, path, plt)
+    return fig
 
 
 def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) -> Path:
-    """The loss along an :class:`~dlnscape.critical.EscapeCertificate`, as a PNG.
+    """:func:`escape_figure` as a PNG."""
+    return save_png(escape_figure(landscape, certificate, n_grid=n_grid), path, pyplot())
+
+
+def escape_figure(landscape, certificate, *, n_grid: int = 200):
+    """The loss along an :class:`~dlnscape.critical.EscapeCertificate` (a matplotlib figure).
 
     Left: ``L(θ(t)) − L(θ)`` along the stored curve ``θ(t) = θ + tθ_1 + …`` (or along the segment
     to the farthest stored point when there is no curve), with the certificate's points marked.
     Right: ``|L(θ_k) − L(θ)|`` against ``‖θ_k − θ‖`` on log-log axes, with the slope of the lowest
-    non-vanishing Taylor order when the certificate states one. Values are recomputed with the
-    landscape, not read from the certificate.
+    non-vanishing Taylor order when the certificate states one, anchored at the point nearest
+    to θ (where the lowest order dominates; :func:`slope_reference`). Values are recomputed
+    with the landscape, not read from the certificate.
     """
     from dlnscape.architecture import pack
 
     plt = pyplot()
     theta = certificate.theta
     if getattr(certificate, "arithmetic", "") == "curvature":
-        return _curvature_plot(landscape, certificate, path, plt, n_grid)
+        return _curvature_figure(landscape, certificate, plt, n_grid)
     L0 = landscape.value(theta)
     pts = list(certificate.points)
     dist = np.array([np.linalg.norm(pack(p) - pack(theta)) for p in pts])
@@ -121,8 +156,7 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
     ax1.loglog(dist[ok], np.abs(dvals[ok]), "o-", color="C3", label="|L(θ_k) − L(θ)|")
     order = getattr(certificate, "taylor_order", None)
     if order and ok.any():
-        ref = dist[ok][0]
-        ax1.loglog(dist[ok], np.abs(dvals[ok])[0] * (dist[ok] / ref) ** order, "--", color="0.5",
+        ax1.loglog(*slope_reference(dist[ok], np.abs(dvals[ok]), order), "--", color="0.5",
                    label=f"slope {order} (lowest Taylor order)")
     from matplotlib.ticker import NullFormatter
 
@@ -132,10 +166,22 @@ def escape_plot(landscape, certificate, path: str | Path, *, n_grid: int = 200) 
     ax1.legend(fontsize=8)
     ax1.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    return save_png(fig, path, plt)
+    return fig
 
 
-def _curvature_plot(landscape, certificate, path, plt, n_grid: int) -> Path:
+def slope_reference(dist: np.ndarray, decrease: np.ndarray, order: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The line ``c·d^order`` through the data point of smallest distance (``(x, y)`` over the
+    distances of the data): the lowest Taylor order describes the decrease as ``d → 0``, so the
+    reference is anchored there, not at the largest distance where higher orders still count."""
+    d = np.asarray(dist, dtype=float)
+    y = np.asarray(decrease, dtype=float)
+    k = int(np.argmin(d))
+    xs = np.sort(d)
+    return xs, y[k] * (xs / d[k]) ** order
+
+
+def _curvature_figure(landscape, certificate, plt, n_grid: int):
     """A second-order certificate: its decrease is below float resolution at every distance, so
     the picture is the line's Taylor polynomial (exact coefficients, summed in float) on the
     range where the t² term dominates, and the size and sign of each coefficient."""
@@ -164,28 +210,59 @@ def _curvature_plot(landscape, certificate, path, plt, n_grid: int) -> Path:
     ax1.set_ylabel("log₁₀ |c_k|  (red: negative)")
     ax1.set_title("Taylor coefficients of L(θ + tu)")
     fig.tight_layout()
-    return save_png(fig, path, plt)
+    return fig
 
 
 def hessian_spectrum_plot(eigenvalues, path: str | Path, *, zero_threshold: float | None = None,
                           title: str = "Hessian spectrum") -> Path:
-    """Sorted Hessian eigenvalues (symlog axis), negative ones highlighted, as a PNG."""
+    """:func:`hessian_spectrum_figure` as a PNG."""
+    fig = hessian_spectrum_figure(eigenvalues, zero_threshold=zero_threshold, title=title)
+    return save_png(fig, path, pyplot())
+
+
+def spectrum_axis(eigenvalues, zero_threshold: float = 0.0) -> tuple[float, float, float]:
+    """``(linthresh, ymin, ymax)`` of the symlog axis of a spectrum: every eigenvalue beyond the
+    zero threshold lies in the logarithmic part (``linthresh`` is half the smallest of their
+    moduli), and the limits reach a factor 3 beyond the most negative and the largest
+    eigenvalue (at least ``±linthresh``: the axis never starts at 0, so a negative eigenvalue
+    is never cut off)."""
+    ev = np.asarray(eigenvalues, dtype=float)
+    nonzero = np.abs(ev[np.abs(ev) > zero_threshold])
+    lin = float(nonzero.min()) / 2 if nonzero.size else max(zero_threshold, 1.0)
+    lin = max(lin, 1e-300)
+    lo = min(-lin, 3.0 * float(ev.min())) if ev.size else -1.0
+    hi = max(lin, 3.0 * float(ev.max())) if ev.size else 1.0
+    return lin, lo, hi
+
+
+def hessian_spectrum_figure(eigenvalues, *, zero_threshold: float | None = None,
+                            title: str = "Hessian spectrum"):
+    """Sorted Hessian eigenvalues on a symlog axis (a matplotlib figure): negative ones red,
+    positive ones blue, zero ones (``|λ| ≤ zero_threshold``) as grey markers on the zero line,
+    the axis limits from :func:`spectrum_axis`; the title counts the negative eigenvalues."""
     plt = pyplot()
+    thr = float(zero_threshold or 0.0)
     ev = np.sort(np.asarray(eigenvalues, dtype=float))
+    idx = np.arange(ev.size)
+    neg, zero = ev < -thr, np.abs(ev) <= thr
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    colors = np.where(ev < -(zero_threshold or 0.0), "C3", "C0")
-    ax.bar(np.arange(ev.size), ev, color=colors)
-    scale = float(np.max(np.abs(ev))) if ev.size else 1.0
-    ax.set_yscale("symlog", linthresh=max(zero_threshold or 0.0, 1e-3 * max(scale, 1e-300)))
-    if zero_threshold:
-        for s in (-1, 1):
-            ax.axhline(s * zero_threshold, color="0.5", lw=0.6, ls="--")
-    ax.set_xlabel("index")
+    pos = ~neg & ~zero
+    for sel, color, what in ((neg, "C3", "negative"), (pos, "C0", "positive")):
+        if sel.any():
+            ax.bar(idx[sel], ev[sel], color=color, label=f"{int(sel.sum())} {what}")
+    if zero.any():
+        ax.plot(idx[zero], np.zeros(int(zero.sum())), "o", color="0.4", ms=5,
+                label=f"{int(zero.sum())} zero (|λ| ≤ {thr:.2g})")
+    lin, lo, hi = spectrum_axis(ev, thr)
+    ax.set_yscale("symlog", linthresh=lin)
+    ax.set_ylim(lo, hi)
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_xlabel("index (sorted)")
     ax.set_ylabel("eigenvalue")
-    n_neg = int(np.sum(ev < -(zero_threshold or 0.0)))
-    ax.set_title(f"{title}: {n_neg} negative of {ev.size}")
+    ax.set_title(f"{title}: {int(neg.sum())} negative of {ev.size}")
+    ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    return save_png(fig, path, plt)
+    return fig
 
 
 def save_png(fig, path: str | Path, plt, dpi: int = 120) -> Path:
