@@ -21,6 +21,7 @@ from dlnscape.geometry.manifold import is_stationary_on_Mr, tangent_space
 from dlnscape.geometry.openness import is_locally_open, layerwise_openness_test
 from dlnscape.geometry.pure import critical_type
 from dlnscape.geometry.ranks import rank_profile
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,42 @@ class GeometrySummary:
         from dlnscape.io import to_jsonable
 
         return to_jsonable(self.sections)
+
+    def _summary(self) -> Summary:
+        s = self.sections
+
+        def get(section: str, key: str):
+            sec = s.get(section)
+            return sec.get(key) if isinstance(sec, dict) else None
+
+        arch, prof, dr = s.get("architecture", {}), s.get("rank_profile", {}), s.get(
+            "differential_rank", {})
+        rows = [("widths", "(" + ", ".join(map(str, arch.get("widths", []))) + ")"
+                 + f", r = {arch.get('r')}, {'filling' if arch.get('filling') else 'non-filling'}"),
+                ("rank W", f"{prof.get('rank')} of r = {prof.get('r')}"
+                 + (" (degenerate)" if prof.get("degenerate") else "")),
+                ("differential rank", f"{dr.get('rank')} of max {dr.get('max_rank')}"),
+                ("submersion", get("submersion", "is_submersion")),
+                ("locally open", get("locally_open", "is_open")),
+                ("layerwise criterion (Hofflin Cor 3.2)",
+                 get("layerwise_openness_cor3_2", "criterion_holds")),
+                ("fiber components", get("fiber_components", "count")),
+                ("dim T_W M_{rank W}", get("tangent_space_Mr", "dim"))]
+        props = get("lift_properties", "properties")
+        if isinstance(props, dict):
+            rows.append(("lift properties", ", ".join(
+                f"{k}: {v.get('verdict') if isinstance(v, dict) else v}"
+                for k, v in props.items())))
+        if "stationary_on_Mr" in s:
+            rows.append(("stationary on M_r", get("stationary_on_Mr", "stationary")))
+        if "critical_type" in s:
+            rows.append(("critical type", get("critical_type", "kind")))
+        return Summary(f"GeometrySummary of μ at θ ({len(s)} sections; .sections, .to_dict())",
+                       tuple(rows), brief=("widths", "rank W", "submersion", "critical type"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def geometry_summary(
