@@ -42,6 +42,7 @@ from dlnscape.architecture import Point
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
 from dlnscape.linalg import numerical_rank
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 from dlnscape.tolerances import (
     DEFAULT_TOLERANCES,
     PointScale,
@@ -303,7 +304,31 @@ _READERS = {
 
 
 class _CertificateBase:
-    """Shared ``verify`` and ``from_dict`` (fields read back by name, numbers as float)."""
+    """Shared ``verify`` and ``from_dict`` (fields read back by name, numbers as float), and the
+    short ``str`` / ``_repr_html_`` (:mod:`dlnscape.report.summary`; each subclass takes
+    ``__repr__`` too, since ``@dataclass`` would write its own)."""
+
+    def _summary(self) -> Summary:
+        rows: list = [("kind", self.kind), ("method", self.method), ("L(θ)", self.value)]
+        for label, name in (("sense", "sense"), ("arithmetic", "arithmetic"),
+                            ("λ_min", "lambda_min"), ("zero threshold", "threshold"),
+                            ("rank W", "rank"), ("r", "r"), ("global value", "global_value"),
+                            ("tolerance", "tol"), ("Taylor order", "taylor_order"),
+                            ("Taylor coefficient", "taylor_coefficient")):
+            v = getattr(self, name, None)
+            if v is not None:
+                rows.append((label, v))
+        pts = getattr(self, "points", ())
+        if pts:
+            d = [_dist(p, self.theta) for p in pts]
+            dv = [v - self.value for v in self.values]
+            rows.append(("points", f"{len(pts)}, distances {max(d):.3g} → {min(d):.3g}"))
+            rows.append(("L(θ_k) − L(θ)", f"{min(dv):.3g} … {max(dv):.3g}"))
+        return Summary(f"{type(self).__name__}: {self.summary()}", tuple(rows),
+                       brief=("kind", "method", "L(θ)", "points"))
+
+    __str__ = summary_str
+    _repr_html_ = summary_html_method
 
     def check(self, landscape: Landscape, theta=None, tol=None) -> CheckReport:  # pragma: no cover
         raise NotImplementedError
@@ -367,6 +392,7 @@ class EscapeCertificate(_CertificateBase):
     details: dict = field(default_factory=dict)
 
     kind = "escape"
+    __repr__ = summary_repr
 
     @property
     def sign(self) -> float:
@@ -847,6 +873,7 @@ class LocalMinimumCertificate(_CertificateBase):
     details: dict = field(default_factory=dict)
 
     kind = "local_minimum"
+    __repr__ = summary_repr
 
     @property
     def sign(self) -> float:
@@ -1023,6 +1050,7 @@ class GlobalMinimumCertificate(_CertificateBase):
     details: dict = field(default_factory=dict)
 
     kind = "global_minimum"
+    __repr__ = summary_repr
 
     def check(self, landscape: Landscape, theta=None, tol=None) -> CheckReport:
         tol = as_tolerances(tol)

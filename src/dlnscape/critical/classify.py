@@ -58,6 +58,7 @@ from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escap
 from dlnscape.critical.order import MAX_PAIRS, CriticalityOrder, criticality_order
 from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 from dlnscape.tolerances import (
     Tolerances,
     as_tolerances,
@@ -110,6 +111,19 @@ class HessianSummary:
             "method": self.method,
             "eigenvalues": None if self.eigenvalues is None else self.eigenvalues.tolist(),
         }
+
+    def _summary(self) -> Summary:
+        return Summary(f"HessianSummary: inertia (−, 0, +) = ({self.n_negative}, {self.n_zero}, "
+                       f"{self.n_positive})",
+                       (("n_negative", self.n_negative), ("n_zero", self.n_zero),
+                        ("n_positive", self.n_positive), ("lambda_min", self.lambda_min),
+                        ("lambda_max", self.lambda_max), ("threshold", self.threshold),
+                        ("method", self.method)),
+                       brief=("n_negative", "n_zero", "n_positive", "lambda_min"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +219,29 @@ class Classification:
             lines.append(f"  certificate: {c.summary()}")
         lines.append(f"  {self.explanation}")
         return "\n".join(lines)
+
+    def _summary(self) -> Summary:
+        h = self.hessian
+        rows: list = [("verdict", str(self.verdict)), ("L(θ)", self.value),
+                      ("‖∇L‖", self.gradient_norm), ("relative ‖∇L‖", self.relative_gradient_norm),
+                      ("critical", self.critical)]
+        if h is not None:
+            rows.append(("Hessian inertia (−, 0, +)", f"({h.n_negative}, {h.n_zero}, "
+                                                      f"{h.n_positive})"))
+            rows.append(("λ_min, λ_max", f"{h.lambda_min:.4g}, {h.lambda_max:.4g} "
+                                         f"(zero threshold {h.threshold:.2g}, {h.method})"))
+        if self.global_value is not None:
+            rows.append(("global minimum", self.global_value))
+        if self.rank.get("rank") is not None:
+            rows.append(("rank W", f"{self.rank.get('rank')} of r = {self.rank.get('r')}"))
+        for c in self.all_certificates:
+            rows.append((f"certificate ({c.kind})", c.summary()))
+        rows.append(("seconds", self.seconds))
+        return Summary(f"Classification: {self.verdict}", tuple(rows),
+                       brief=("verdict", "L(θ)", "‖∇L‖", "critical"))
+
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 
