@@ -23,6 +23,7 @@ import numpy as np
 from dlnscape.architecture import as_float_matrix
 from dlnscape.errors import LossError, PointError
 from dlnscape.jax_support import jax, jnp
+from dlnscape.report.summary import shapes_repr
 
 
 def _checked(a: object, name: str, shape: tuple[int, ...] | None = None, ndim: int = 2):
@@ -187,6 +188,8 @@ def _poly_inner(R: Sequence[np.ndarray], order: int) -> np.ndarray:
 class SquaredLoss(Loss):
     """``l(W) = ½‖WX − Y‖²_F`` for data ``X ∈ R^{d_0×n}``, ``Y ∈ R^{d_h×n}`` (any ranks)."""
 
+    __repr__ = shapes_repr  # arrays by their shape, never their entries
+
     X: np.ndarray
     Y: np.ndarray
     degree: int | None = field(default=2, init=False)
@@ -256,6 +259,8 @@ class DistanceLoss(Loss):
 
     The loss of Trager et al. 2020, Example 13 and Experiment 1 (no ½).
     """
+
+    __repr__ = shapes_repr  # arrays by their shape, never their entries
 
     Q0: np.ndarray
     phi: np.ndarray | None = None
@@ -334,6 +339,8 @@ class DistanceLoss(Loss):
 class LinearQuadraticLoss(Loss):
     """``l(W) = ⟨A, W⟩ + (c/2)‖W − W0‖²`` (Hofflin 2023, §3.2)."""
 
+    __repr__ = shapes_repr  # arrays by their shape, never their entries
+
     A: np.ndarray
     c: float
     W0: np.ndarray | None = None
@@ -397,6 +404,8 @@ class LogisticLoss(Loss):
     ``X ∈ R^{d_0×n}``, ``labels ∈ {−1,+1}^{d_h×n}`` (or {0, 1}, mapped to ±1). Smooth and convex;
     ``ridge > 0`` makes it strongly convex and its minimum attained on separable data.
     """
+
+    __repr__ = shapes_repr  # arrays by their shape, never their entries
 
     X: np.ndarray
     labels: np.ndarray
@@ -515,6 +524,8 @@ class JaxLoss(Loss):
     declaration truncates the series silently, so declare it only for polynomials.
     """
 
+    __repr__ = shapes_repr  # arrays by their shape, never their entries
+
     fn: Callable
     shape: tuple[int, int] | None = None  # type: ignore[assignment]
     name: str = "custom"
@@ -579,6 +590,8 @@ class HuberLoss(Loss):
     coefficients come from JAX Taylor mode; away from the kinks the loss is locally a
     quadratic polynomial, so every coefficient beyond the second of ``t ↦ l(W + tV)`` is 0.
     """
+
+    __repr__ = shapes_repr  # arrays by their shape, never their entries
 
     X: np.ndarray
     Y: np.ndarray
