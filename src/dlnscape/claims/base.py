@@ -38,6 +38,7 @@ import numpy as np
 
 from dlnscape.errors import DlnscapeError
 from dlnscape.io import to_jsonable
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr
 
 __all__ = [
     "Certificate",
@@ -315,6 +316,18 @@ class ClaimResult:
 
     def __str__(self) -> str:
         return f"{self.id} [{self.status.value}] {self.summary}"
+
+    def _summary(self) -> Summary:
+        return Summary(f"ClaimResult {self.id}: {self.status.value}",
+                       (("id", self.id), ("seed text", f"{self.seed} (docs/bibliography.md)"),
+                        ("title", self.title), ("status", self.status.value),
+                        ("summary", self.summary), ("certificates", len(self.certificates)),
+                        ("re-verify", "; ".join(self.reverify) or None),
+                        ("seconds", self.seconds)),
+                       brief=("id", "status", "certificates"))
+
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 # ----------------------------------------------------------------------------- checks

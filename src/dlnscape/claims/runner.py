@@ -32,6 +32,13 @@ from dataclasses import dataclass, field
 from dlnscape.claims.base import Check, ClaimResult, Context, Inconclusive, Status, safe_name
 from dlnscape.claims.registry import SEEDS, Registry, build_registry
 from dlnscape.errors import DlnscapeError
+from dlnscape.report.summary import (
+    Summary,
+    SummaryTable,
+    summary_html_method,
+    summary_repr,
+    summary_str,
+)
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -80,6 +87,28 @@ class AtlasRun:
     @property
     def disagreements(self) -> tuple[ClaimResult, ...]:
         return tuple(r for r in self.results if r.status is Status.CERTIFIED_DISAGREEMENT)
+
+    def _summary(self) -> Summary:
+        c = self.counts()
+        a = c["all"]
+        rows = (("results", len(self.results)), ("agrees", a["agrees"]),
+                ("certified disagreements", a["certified_disagreement"]),
+                ("not checkable", a["not_checkable"]), ("errors", a["error"]),
+                ("instances", "quick" if self.quick else "published sizes"),
+                ("runner", f"{self.runner}, {self.workers} worker(s)"
+                 + (f", scheduler {self.scheduler}" if self.scheduler else "")),
+                ("seconds", self.seconds), ("dlnscape", self.versions.get("dlnscape")),
+                ("seed texts", "000 … 004: see docs/bibliography.md"))
+        tab = SummaryTable(("seed", *(s.value for s in Status), "total"),
+                           tuple((s, *(c[s][st.value] for st in Status), sum(c[s].values()))
+                                 for s in (*SEEDS, "all")))
+        return Summary(f"AtlasRun: {len(self.results)} catalog IDs checked, "
+                       f"{a['certified_disagreement']} certified disagreement(s)", rows, tab,
+                       brief=("results", "agrees", "certified disagreements", "errors"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def versions() -> dict[str, str | None]:

@@ -25,6 +25,7 @@ from dlnscape.experiments.families import get_family
 from dlnscape.experiments.runners import OVERHEAD_SECONDS, Runner, make_runner
 from dlnscape.experiments.store import Store
 from dlnscape.experiments.tasks import Outcome, task_keys
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 
 #: the hand-off may cost at most this fraction of a batch's compute
 OVERHEAD_FRACTION = 0.02
@@ -57,6 +58,22 @@ class RunReport:
     def to_dict(self) -> dict:
         return {**self.__dict__, "tasks_per_second": self.tasks_per_second,
                 "complete": self.complete}
+
+    def _summary(self) -> Summary:
+        state = ("interrupted" if self.interrupted else "complete" if self.complete
+                 else "incomplete")
+        return Summary(
+            f"RunReport: {self.ran} task(s) run, {self.failed} failed ({state})",
+            (("tasks", self.n_tasks), ("already in the store", self.skipped), ("ran", self.ran),
+             ("ok", self.ok), ("failed", self.failed), ("interrupted", self.interrupted),
+             ("runner", f"{self.runner}, {self.batches} batch(es)"),
+             ("wall seconds", self.wall_seconds), ("tasks per second", self.tasks_per_second),
+             ("output", self.output), ("config hash", self.config_hash)),
+            brief=("tasks", "ran", "failed", "interrupted"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 class BatchPlanner:

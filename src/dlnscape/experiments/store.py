@@ -26,6 +26,7 @@ from dlnscape.errors import DlnscapeError
 from dlnscape.experiments.config import ExperimentConfig
 from dlnscape.experiments.families.base import Row
 from dlnscape.experiments.tasks import Outcome
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 
 STORE_NAME = "experiment.sqlite"
 SCHEMA_VERSION = "1"
@@ -74,6 +75,20 @@ class StoreStatus:
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "remaining": self.remaining}
+
+    def _summary(self) -> Summary:
+        return Summary(
+            f"StoreStatus: {self.done} of {self.n_tasks} task(s) done ({self.family} "
+            f"'{self.name}')",
+            (("tasks", self.n_tasks), ("done", self.done), ("ok", self.ok),
+             ("failed", self.failed), ("remaining", self.remaining),
+             ("task seconds", self.task_seconds), ("versions", self.versions),
+             ("path", self.path), ("config hash", self.config_hash)),
+            brief=("tasks", "done", "failed", "remaining"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 class Store:
