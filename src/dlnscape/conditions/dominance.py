@@ -66,6 +66,7 @@ from dlnscape.conditions.setting import (
     zhou_liang_problem,
 )
 from dlnscape.errors import DlnscapeError
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr
 
 #: a ratio is "resolved" when its relative rounding error is below this (else it is skipped)
 RESOLVED_RTOL = 1e-3
@@ -195,10 +196,16 @@ class DominanceBound:
                 "sharp_at_star": self.sharp_at_star, "vacuous": self.vacuous,
                 "problem": self.problem.to_dict(), "notes": list(self.notes)}
 
-    def _repr_html_(self) -> str:
-        import html
+    def _summary(self) -> Summary:
+        return Summary(str(self), (
+            ("theorem", f"{self.theorem} ({self.catalog_id}, {self.kind})"), ("λ", self.lam),
+            ("λ as printed", self.lam_text), ("τ", self.tau), ("radius", self.radius),
+            ("certified radius", self.radius_certified), ("neighbourhood", self.neighbourhood),
+            ("η_min(X)", self.eta_min_X), ("L*", self.L_star), ("vacuous", self.vacuous)),
+            brief=("λ", "radius", "vacuous"))
 
-        return f"<pre>{html.escape(str(self))}</pre>"
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
     def __str__(self) -> str:
         return (f"{self.theorem}: λ = {self.lam:.4g} on {self.neighbourhood} "
@@ -508,10 +515,18 @@ class DominanceEstimate:
                 "pointwise_max": self.pointwise_max,
                 "adversarial_runs": list(self.adversarial_runs), "seconds": self.seconds}
 
-    def _repr_html_(self) -> str:
-        import html
+    def _summary(self) -> Summary:
+        return Summary(str(self), (
+            ("theorem", self.bound.theorem), ("sup (L − L*)/‖∇L‖²", self.sup),
+            ("λ (theory)", self.lam_theory), ("ratio to theory", self.ratio_to_theory),
+            ("holds", self.holds), ("violations", self.n_violations),
+            ("resolved points", f"{self.n_resolved} of {self.n_samples} "
+                                f"({self.n_unresolved} unresolved)"),
+            ("radius", self.radius), ("pointwise holds", self.pointwise_holds),
+            ("seconds", self.seconds)), brief=("sup (L − L*)/‖∇L‖²", "λ (theory)", "holds"))
 
-        return f"<pre>{html.escape(str(self))}</pre>"
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
     def __str__(self) -> str:
         return (f"{self.bound.theorem}: sup (L − L*)/‖∇L‖² = {self.sup:.4g} vs λ = "

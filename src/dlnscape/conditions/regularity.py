@@ -71,6 +71,7 @@ from dlnscape.conditions.setting import (
 )
 from dlnscape.errors import DlnscapeError
 from dlnscape.linalg import numerical_rank
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr
 
 #: default step sizes: the catalog's 1e−1 … 1e−6 (check 55), extended up to 10 so that the
 #: step where the inequality stops holding is usually seen; two per decade
@@ -197,10 +198,17 @@ class RegularityEstimate:
                 "failures": list(self.failures), "grad_to_error_max": self.grad_to_error_max,
                 "overridden": self.overridden, "seconds": self.seconds}
 
-    def _repr_html_(self) -> str:
-        import html
+    def _summary(self) -> Summary:
+        c = self.constants
+        return Summary(str(self), (
+            ("theorem", c.theorem), ("α", c.alpha), ("β", c.beta), ("δ", c.delta),
+            ("vacuous", c.vacuous), ("measured ε(δ)", self.epsilon),
+            ("saturated", self.saturated), ("holds", self.holds),
+            ("directions", len(self.scans)), ("failures", len(self.failures)),
+            ("seconds", self.seconds)), brief=("α", "β", "measured ε(δ)", "holds"))
 
-        return f"<pre>{html.escape(str(self))}</pre>"
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
     def __str__(self) -> str:
         c = self.constants

@@ -39,6 +39,7 @@ import numpy as np
 
 from dlnscape.errors import DlnscapeError
 from dlnscape.report.figures import pyplot, save_png
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr
 
 NETWORKS = ("plain", "residual r=1", "residual r=2", "plain at I + A*")
 
@@ -106,10 +107,15 @@ class PlainVsResidualStudy:
                 "same_point_max_rel_diff": self.same_point_max_rel_diff,
                 "seconds": self.seconds, "rows": [r.to_dict() for r in self.rows]}
 
-    def _repr_html_(self) -> str:
-        import html
+    def _summary(self) -> Summary:
+        return Summary(f"PlainVsResidualStudy: {self.conclusion}", (
+            ("d", self.d), ("depths", self.depths), ("sizes", self.sizes),
+            ("rows", len(self.rows)), ("claim supported", self.claim_supported),
+            ("seed", self.seed), ("seconds", self.seconds)),
+            brief=("d", "rows", "claim supported"))
 
-        return f"<pre>{html.escape(str(self))}</pre>"
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
     def __str__(self) -> str:
         return self.conclusion
