@@ -156,13 +156,13 @@ class HadamardL2(Regularizer):
         for i, L in enumerate(lambdas):
             if isinstance(L, bool):
                 raise RegularizerError(f"lambdas[{i}]: expected an array of reals, got {L!r}")
+            if np.iscomplexobj(L):
+                raise RegularizerError(f"lambdas[{i}]: expected real entries, got complex ones")
             try:
                 a = np.array(L, dtype=np.float64)
             except (TypeError, ValueError):
                 raise RegularizerError(
                     f"lambdas[{i}]: expected an array of real numbers, got {L!r}") from None
-            if np.iscomplexobj(np.asarray(L)):
-                raise RegularizerError(f"lambdas[{i}]: expected real entries, got complex ones")
             if not np.all(np.isfinite(a)):
                 raise RegularizerError(f"lambdas[{i}]: expected finite entries (no NaN or inf)")
             a.setflags(write=False)
