@@ -219,10 +219,77 @@ def _orthonormalize(A: np.ndarray, B: np.ndarray):
     return Q, B @ np.swapaxes(Rr, -1, -2), Qf[..., r:]
 
 
+#: the trackers :func:`track` can use (``tracker=`` or ``$DLNSCAPE_TRACKER``)
+TRACKERS = ("compiled", "reference")
+
+
+def tracker_name(tracker: str | None = None) -> str:
+    """The tracker to use: ``tracker`` if given, else ``$DLNSCAPE_TRACKER``, else
+    ``"compiled"`` (numba, :mod:`dlnscape.algebraic.tracker_numba`); ``"reference"`` is the
+    numpy :func:`track_reference` (same algorithm, all paths vectorised)."""
+    name = tracker if tracker is not None else (os.environ.get("DLNSCAPE_TRACKER") or
+                                                "compiled")
+    aliases = {"numba": "compiled", "numpy": "reference"}
+    name = aliases.get(name, name)
+    if name not in TRACKERS:
+        raise SolverError(f"tracker: expected one of {TRACKERS} (or $DLNSCAPE_TRACKER), got "
+                          f"{name!r}")
+    return name
+
+
 def track(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray, X0: np.ndarray,
           h0: float = 0.05, hmax: float = 0.2, hmin: float = 1e-7, tol: float = 1e-6,
-          max_iter: int = 2000) -> TrackResult:
-    """Track the start solutions ``X0`` (chart coordinates of ``form``) along the path
+          max_iter: int = 2000, tracker: str | None = None,
+          inst: np.ndarray | None = None) -> TrackResult:
+    """Track the start solutions ``X0`` (chart coordinates of ``form``) from t = 0 to 1 with
+    the compiled tracker (default) or the numpy reference (``tracker="reference"``); see
+    :func:`track_reference` for the method and the arguments. ``inst`` (P,) maps each path
+    to a row of ``G1`` (K, mn, mn) / ``g1`` (K, mn) (one target per instance, not repeated
+    over its paths); without it ``G1`` is per path or a single target."""
+    if tracker_name(tracker) == "reference":
+        if inst is not None:
+            G1, g1 = np.asarray(G1)[inst], np.asarray(g1)[inst]
+        return track_reference(form, shared, G1, g1, X0, h0, hmax, hmin, tol, max_iter)
+    return track_compiled(form, shared, G1, g1, X0, h0, hmax, hmin, tol, max_iter, inst)
+
+
+def track_compiled(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray,
+                   X0: np.ndarray, h0: float = 0.05, hmax: float = 0.2, hmin: float = 1e-7,
+                   tol: float = 1e-6, max_iter: int = 2000,
+                   inst: np.ndarray | None = None) -> TrackResult:
+    """:func:`track_reference`'s algorithm per path in a compiled loop
+    (:func:`dlnscape.algebraic.tracker_numba.track_paths`); ``iterations`` is the largest
+    number of steps tried on one path (the number of vectorised rounds of the reference)."""
+    from dlnscape.algebraic.tracker_numba import track_paths
+
+    m, n = form.m, form.n
+    N = m * n
+    A, B = form.A_B(np.asarray(X0, dtype=complex))
+    P = A.shape[0]
+    G0, g0, Gc, gc = (np.ascontiguousarray(v, dtype=complex) for v in shared)
+    G1 = np.asarray(G1, dtype=complex)
+    g1 = np.asarray(g1, dtype=complex)
+    if G1.ndim == 2:
+        G1, g1 = G1[None], g1[None]
+        inst = np.zeros(P, dtype=np.int64)
+    elif inst is None:
+        inst = np.arange(P, dtype=np.int64)
+    inst = np.ascontiguousarray(inst, dtype=np.int64)
+    D = np.ascontiguousarray(G1.reshape(-1, N, N) - G0)
+    dg = np.ascontiguousarray(g1.reshape(-1, N) - g0)
+    X, t, h, ok, nsteps, natt = track_paths(
+        np.ascontiguousarray(A), np.ascontiguousarray(B), inst, G0, g0, Gc, gc, D, dg,
+        float(h0), float(hmax), float(hmin), float(tol), int(max_iter), _TARGET)
+    Xc, ok2 = _to_chart(form, X)
+    return TrackResult(Xc, ok & ok2, int(nsteps.sum()), int(natt.max(initial=0)), t, h,
+                       int(natt.sum()))
+
+
+def track_reference(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray,
+                    X0: np.ndarray, h0: float = 0.05, hmax: float = 0.2, hmin: float = 1e-7,
+                    tol: float = 1e-6, max_iter: int = 2000) -> TrackResult:
+    """The reference tracker (numpy, all paths vectorised): track the start solutions ``X0``
+    (chart coordinates of ``form``) along the path
     ``G(t) = G0 + t (G1 − G0) + t(1−t) Gc`` (g likewise) from t = 0 to 1.
 
     ``shared = (G0, g0, Gc, gc)`` is common to all paths; ``G1`` (P, mn, mn) and ``g1``
@@ -559,17 +626,20 @@ class HomotopySolution:
     iterations: int
     reason: str
     mixed: MixedChartCertificate | None = None  # set when no single chart certifies all
+    tracker: str = ""  # "compiled" or "reference" (:func:`track`)
 
 
-def solve_target(start: StartSystem, qd: QuadraticData, hmax: float = 0.2) -> HomotopySolution:
+def solve_target(start: StartSystem, qd: QuadraticData, hmax: float = 0.2,
+                 tracker: str | None = None) -> HomotopySolution:
     """Track the start solutions of ``start`` to the target ``qd`` and certify the endpoints."""
-    return solve_targets(start, [qd], hmax=hmax)[0]
+    return solve_targets(start, [qd], hmax=hmax, tracker=tracker)[0]
 
 
-def solve_targets(start: StartSystem, qds: list[QuadraticData],
-                  hmax: float = 0.2) -> list[HomotopySolution]:
-    """Many targets of one shape at once: all their paths are tracked in one vectorised batch
-    (the per-step numpy overhead is shared), then each instance is certified on its own."""
+def solve_targets(start: StartSystem, qds: list[QuadraticData], hmax: float = 0.2,
+                  tracker: str | None = None) -> list[HomotopySolution]:
+    """Many targets of one shape at once: all their paths are tracked in one batch (compiled,
+    or the vectorised numpy reference with ``tracker="reference"``: :func:`track`), then each
+    instance is certified on its own."""
     N = start.form.m * start.form.n
     K = N * N
     P0 = start.X0.shape[0]
@@ -584,14 +654,18 @@ def solve_targets(start: StartSystem, qds: list[QuadraticData],
         G, g = working_data(start.form, qd)
         p1s.append(param_vector(G.astype(np.float64), g.astype(np.float64)))
         pes.append(exact_param_vector(G, g))
-    G1 = np.repeat(np.stack([Gg(p)[0] for p in p1s]), P0, axis=0)
-    g1 = np.repeat(np.stack([Gg(p)[1] for p in p1s]), P0, axis=0)
+    G1 = np.stack([Gg(p)[0] for p in p1s])
+    g1 = np.stack([Gg(p)[1] for p in p1s])
+    inst = np.repeat(np.arange(len(qds)), P0)
+    name = tracker_name(tracker)
     tr = track(start.form, (G0, g0, Gc, gc), G1, g1, np.tile(start.X0, (len(qds), 1)),
-               hmax=hmax)
+               hmax=hmax, tracker=name, inst=inst)
     out = []
     for i, p1 in enumerate(p1s):
         sl = slice(i * P0, (i + 1) * P0)
-        out.append(_certify(start, p1, tr.X[sl], tr.ok[sl], tr.iterations, pes[i]))
+        hs = _certify(start, p1, tr.X[sl], tr.ok[sl], tr.iterations, pes[i])
+        hs.tracker = name
+        out.append(hs)
     return out
 
 

@@ -13,6 +13,7 @@ solutions is ``deg w``; the number of real solutions is the number of boxes (exa
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -56,8 +57,15 @@ def msolve_path() -> Path:
 
 
 def msolve_version() -> str:
+    """``"msolve X.Y.Z"`` of the binary :func:`msolve_path` finds; ``msolve -h`` is run once
+    per binary and process (cached), not once per solve."""
+    return _msolve_version(str(msolve_path()))
+
+
+@functools.lru_cache(maxsize=8)
+def _msolve_version(path: str) -> str:
     try:
-        out = subprocess.run([str(msolve_path()), "-h"], capture_output=True, text=True,
+        out = subprocess.run([path, "-h"], capture_output=True, text=True,
                              timeout=30).stdout
     except (OSError, subprocess.SubprocessError) as e:  # pragma: no cover
         raise SolverError(f"msolve: could not run the binary ({e})") from None
