@@ -62,7 +62,7 @@ def hofflin_counterexample(
 
 
 def nouiehed_intro_example() -> tuple[Landscape, Point]:
-    """Nouiehed–Razaviyayn (seed 001), Introduction: d = (2, 1, 1, 2), ½‖W_3W_2W_1X − Y‖².
+    """Nouiehed & Razaviyayn 2018, Introduction: d = (2, 1, 1, 2), ½‖W_3W_2W_1X − Y‖².
 
     ``X = I``, ``W_3 = [1; 0]``, ``W_2 = [0]``, ``W_1 = [1 0]``, ``Y = [[0, 0], [0, 1]]``. The text:
     "It is not hard to check that the point W = (W_1, W_2, W_3) is a local optimum of a 3-layer
@@ -75,7 +75,7 @@ def nouiehed_intro_example() -> tuple[Landscape, Point]:
 
 
 def nouiehed_appendix_c_example() -> tuple[Landscape, Point]:
-    """Nouiehed–Razaviyayn (seed 001), App. C, second counterexample: d = (3, 2, 2, 3), X = I.
+    """Nouiehed & Razaviyayn 2018, App. C, second counterexample: d = (3, 2, 2, 3), X = I.
 
     ``Y = [[1,0,−1],[0,4,0],[−1,0,1]]``, ``W̄_3 = [[1,−1],[−1,−1],[1,−1]]``,
     ``W̄_2 = [[1,1],[1,1]]``, ``W̄_1 = W̄_3ᵀ``; loss ½‖W_3W_2W_1 − Y‖². The text: "we construct a
@@ -90,7 +90,7 @@ def nouiehed_appendix_c_example() -> tuple[Landscape, Point]:
 
 
 def nouiehed_thm12_point(widths=(2, 1, 1, 2)) -> tuple[Landscape, Point]:
-    """Nouiehed–Razaviyayn (seed 001), Thm 12(a) and its App. C construction.
+    """Nouiehed & Razaviyayn 2018, Thm 12(a) and its App. C construction.
 
     ``p_1*`` = argmin d_i, ``p_2*`` = argmin_{j ≠ p_1*} d_j, ``p_1 < p_2`` their sorted values;
     X = I, Y = E_{d_h, d_0} (a single 1 in the bottom-right corner); ``W̄_k = [I 0]`` (or

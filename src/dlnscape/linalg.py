@@ -1,6 +1,6 @@
 """Numerical rank with evidence, null spaces, subspace intersections: the tolerance policy.
 
-Policy (DESIGN.md): the numerical rank of A is the number of singular values above
+Policy: the numerical rank of A is the number of singular values above
 ``rtol · σ_max`` with ``rtol = factor · max(m, n) · eps``. Every decision returns the singular
 values and the gap ``σ_k / σ_{k+1}`` at the cut; a decision whose gap is below
 ``AMBIGUOUS_GAP`` is *ambiguous*, and analyses that depend on it must answer "undetermined".

@@ -1,6 +1,6 @@
 """THE tolerance policy: every threshold is relative to a scale that the problem defines.
 
-A verdict must not depend on the units of the data (DESIGN.md, "Tolerance policy"): scaling X, Y,
+A verdict must not depend on the units of the data (the policy of this module): scaling X, Y,
 Q0, φ, A, … by any a > 0, multiplying the loss by c > 0, acting on the hidden layers by GL, or
 rescaling the layers in a balanced way must not change it. So no threshold here is absolute:
 

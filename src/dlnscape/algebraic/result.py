@@ -196,7 +196,7 @@ def gradient_scale(loss, W: np.ndarray, hessian_norm: float | None = None,
     """The size of the terms whose cancellation is ∇l(W) for a quadratic loss:
     ``‖∇l(W)‖ + ‖∇l(0)‖ + ‖∇²l‖₂ ‖W‖`` (the rounding of W's entries alone moves ∇l by up to
     ``‖∇²l‖₂ · u‖W‖``). Scales with the data and with the loss (tolerance policy of
-    DESIGN.md: relative, never absolute). The optional arguments pass values already known."""
+    :mod:`dlnscape.tolerances`: relative, never absolute). Optional arguments: known values."""
     W = np.asarray(W, dtype=np.float64)
     if hessian_norm is None:
         hessian_norm = float(np.linalg.norm(loss.hessian_matrix(W), 2))

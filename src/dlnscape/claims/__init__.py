@@ -2,7 +2,7 @@
 
 ``dlnscape.claims`` holds one module per seed (``seed_000`` … ``seed_004``), each with an
 explicit ``CHECKS`` list of :class:`~dlnscape.claims.base.Check` objects keyed by the IDs of
-the claims catalog (``src/dlnscape/data/catalog.json``, extracted from the catalog by
+the catalog of the texts' claims (``src/dlnscape/data/catalog.json``, extracted by
 ``scripts/extract_catalog.py``), optional ``NOT_CHECKABLE`` reasons and the ``VERIFIERS`` that
 re-check recomputation certificates. :func:`build_registry` validates them against the
 catalog; :func:`run_atlas` runs them (serially, in a process pool or on a Dask cluster);

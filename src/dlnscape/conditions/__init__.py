@@ -1,5 +1,5 @@
-"""Gradient dominance and regularity near global minimizers: Zhou & Liang 2018 (seed 003,
-claims catalog §4) — the theoretical constants and radii of Thm 1–6 against measured ones.
+"""Gradient dominance and regularity near global minimizers: Zhou & Liang 2018
+(docs/bibliography.md) — the theoretical constants and radii of Thm 1–6 against measured ones.
 
 * :mod:`~dlnscape.conditions.setting`: which of the text's networks a landscape is, its data
   in the text's normalisation, the global minimum, the error Jacobian G(θ);

@@ -1,7 +1,7 @@
 """The Zhou–Liang setting of a landscape: which network of the text it is, its data in the
 text's normalisation, the global minimum, and the error Jacobian G(θ).
 
-Zhou & Liang 2018 (seed 003; claims catalog §4) study three square networks with the loss
+Zhou & Liang 2018 (docs/bibliography.md) study three square networks with the loss
 ``½‖e‖_F²`` of the error matrix e:
 
 =============  ==========================================  ==========================  ========

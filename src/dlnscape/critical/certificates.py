@@ -63,7 +63,7 @@ SHRINK_RTOL = 1e-12
 
 
 class Verdict(StrEnum):
-    """What a point is (DESIGN.md "Certificates"); the value is the JSON string."""
+    """What a point is (README, "Certified classification"); the value is the JSON string."""
 
     GLOBAL_MINIMUM = "global_minimum"
     LOCAL_MINIMUM = "local_minimum"

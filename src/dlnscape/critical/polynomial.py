@@ -3,7 +3,7 @@
 * :func:`curve_taylor` — the Taylor coefficients of ``L(θ(t))`` along a *polynomial curve*
   ``θ(t) = θ + tθ_1 + t²θ_2 + … + t^qθ_q``. Each layer is a matrix polynomial, so ``μ(θ(t))`` is a
   matrix polynomial of degree ``q·h`` and, for a polynomial loss, ``L(θ(t))`` is an exact
-  polynomial in t (DESIGN.md "Derivatives"; the straight-line case is ``Landscape.taylor``).
+  polynomial in t (README, "The landscape"; the straight-line case is ``Landscape.taylor``).
 * :func:`gradient_series` — coefficients of ``∇L(θ + sU)`` in s, batched over directions ``U``.
   Coefficient 1 is ``∇²L(θ)[U]`` and coefficient 2 is ``½∇³L(θ)[U, U, ·]``: the third-order
   contraction behind the cubic-form test of Hofflin 2023, Prop 2.1(iii) and the quartic curve test.

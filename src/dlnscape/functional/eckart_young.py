@@ -1,6 +1,6 @@
 """Critical points of ``h_{Q0}(W) = ‖W − Q0‖²`` on ``M_r`` with their indices (Eckart–Young).
 
-Trager, Kohn & Bruna 2020 (seed 004), Thm 12 / Thm 28 / Thm 30:
+Trager, Kohn & Bruna 2020 (docs/bibliography.md), Thm 12 / Thm 28 / Thm 30:
 
 * if the singular values of ``Q0 = U Σ Vᵀ`` are distinct and positive, the critical points of
   ``h_{Q0}|M_r`` are the ``C(m, r)`` matrices ``Q_I = U Σ_I Vᵀ`` (``#I = r``), with value

@@ -175,7 +175,8 @@ def squared_loss_critical_points(
     desc = ey.description
     if k < d0:
         desc = (f"X has rank {k} < d_0 = {d0} (singular values {sx.tolist()}): reduced by "
-                f"X = U_k S_k V_kᵀ to ‖Z − Y V_k‖² with Z = W U_k S_k (Lem 7 of seed 001). "
+                f"X = U_k S_k V_kᵀ to ‖Z − Y V_k‖² with Z = W U_k S_k "
+                f"(Nouiehed & Razaviyayn 2018, Lem 7). "
                 f"Each listed W_I (zero on ker Xᵀ) lies in a {len(pts[0].I)}·{d0 - k}-dimensional "
                 f"linear family W_I + N U_⊥ᵀ, Col(N) ⊆ Col(W_I), of critical points with the same "
                 f"value; further critical families have a W U_k-part Z of rank s < r critical on "

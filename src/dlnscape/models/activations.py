@@ -4,8 +4,8 @@ Each :class:`Activation` knows its numpy value and first two derivatives (the cl
 backpropagation of :mod:`dlnscape.models.one_hidden` and :mod:`dlnscape.models.pyramidal` uses
 them), its JAX form (the protocol's defaults and Taylor mode), whether it is smooth and where its
 kinks are, whether it is strictly monotone and continuous (the hypothesis of
-Nouiehed–Razaviyayn, Lem 6, seed 001 §4) and whether its range is all of R (the hypothesis of
-Zhou–Liang, Prop 3, seed 003 §2.3; then ``inverse`` gives one element of ``σ⁻¹(y)``).
+Nouiehed & Razaviyayn 2018, §4, Lem 6) and whether its range is all of R (the hypothesis of
+Zhou & Liang 2018, §2.3, Prop 3; then ``inverse`` gives one element of ``σ⁻¹(y)``).
 
 Names (:func:`activation`):
 

@@ -2,7 +2,7 @@
 
 A model maps a point θ (a tuple of real matrices, the *parameter blocks*, input side first) to
 the argument ``Z = F(θ)`` of the loss: the end-to-end matrix for linear models, the network's
-outputs on its data for nonlinear ones (DESIGN.md "The parametrization protocol").
+outputs on its data for nonlinear ones (README, "Models: one protocol").
 
 What a model must provide
     ``shapes`` (the parameter blocks), ``output_shape`` (the shape of ``Z``) and

@@ -1,4 +1,4 @@
-"""The one-hidden-layer network ``F(W_1, W_2) = W_2 σ(W_1 X)`` (Zhou & Liang, seed 003, §2.3,
+"""The one-hidden-layer network ``F(W_1, W_2) = W_2 σ(W_1 X)`` (Zhou & Liang 2018, §2.3,
 eq (6)) and its global minimizers (Prop 3).
 
 Zhou–Liang study ``g(W) = ½‖W_2 σ(W_1X) − Y‖²_F`` with square ``W_1, W_2 ∈ R^{d×d}``,
@@ -227,7 +227,7 @@ def one_hidden_global_minimizer(X: np.ndarray, Y: np.ndarray, sigma: Activation 
                                 *, C: np.ndarray | None = None,
                                 rng: np.random.Generator | int | None = None
                                 ) -> OneHiddenGlobalMinimizer:
-    """Zhou–Liang Prop 3 (seed 003, eq (7)): a global minimizer of
+    """Zhou & Liang 2018, Prop 3 (eq (7)): a global minimizer of
     ``g(W) = ½‖W_2σ(W_1X) − Y‖²_F`` for square data ``X, Y ∈ R^{d×d}`` (m = d), X invertible,
     σ with range R.
 

@@ -1,4 +1,4 @@
-"""Kawaguchi's path model of a ReLU network (Kawaguchi 2016, seed 002, §3, eq (1), Cor 3.2).
+"""Kawaguchi's path model of a ReLU network (Kawaguchi 2016, §3, eq (1), Cor 3.2).
 
 A network with widths ``(d_0, …, d_h)`` (``d_0 = d_x``, ``d_h = d_y``; Kawaguchi's H + 1 = h)
 written as a sum over the ``Ψ = d_0 d_1 ⋯ d_{h-1}`` input-to-output paths of each output j

@@ -1,5 +1,5 @@
 """Pyramidal nonlinear networks ``F_h(W) = σ_h(W_h σ_{h-1}(⋯ σ_1(W_1X)))`` (Nouiehed &
-Razaviyayn, seed 001, §4, problem (10)) and their Lemma 6.
+Razaviyayn 2018, §4, problem (10)) and their Lemma 6.
 
 NR §4: ``F_1(W) = σ_1(W_1X)``, ``F_k(W) = σ_k(W_kF_{k-1}(W))`` for k = 2..h, every layer
 (the output layer included) followed by its activation, **no biases**, ``W_k ∈ R^{d_k×d_{k-1}}``,
@@ -302,7 +302,7 @@ class Lemma6Report:
 
 
 def lemma6(model: PyramidalNetwork, theta: Point) -> Lemma6Report:
-    """Check Nouiehed–Razaviyayn Lem 6 (seed 001 §4) at ``theta``: its hypotheses, the §4
+    """Check Nouiehed & Razaviyayn 2018, Lem 6 (§4) at ``theta``: its hypotheses, the §4
     setting, and the Jacobian-rank evidence for local openness (see :class:`Lemma6Report`)."""
     if not isinstance(model, PyramidalNetwork):
         raise DlnscapeError(f"model: expected a PyramidalNetwork, got {type(model).__name__}")

@@ -91,7 +91,7 @@ def bibliography_markdown() -> str:
         "",
         "## Seed numbers and catalog IDs",
         "",
-        "The numbers 000 … 004 are the texts' identifiers in the claims catalog "
+        "The numbers 000 … 004 are the texts' identifiers in the catalog of their claims "
         "(`src/dlnscape/data/catalog.json`, one entry per result of each text, extracted by "
         "`scripts/extract_catalog.py`). They appear as identifiers only:",
         "",

@@ -1,4 +1,4 @@
-"""Hofflin 2023 (seed 000), "local ⟹ 1" for the matrix-multiplication lift: the report's cone
+"""Hofflin 2023 (EPFL report), "local ⟹ 1" for the matrix-multiplication lift: the report's cone
 definitions and the peeling step of its Prop 3.1 proof, executable.
 
 * Def 2.1 (T-000-Def2.1): membership in the polar cone ``K° = {y : ⟨y, x⟩ ≤ 0 ∀x ∈ K}`` of a

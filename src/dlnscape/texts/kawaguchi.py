@@ -1,8 +1,8 @@
-"""Kawaguchi 2016, "Deep learning without poor local minima" (seed 002): its formulas in its own
+"""Kawaguchi 2016, "Deep learning without poor local minima" (NeurIPS 2016): its formulas in its own
 conventions and its proof machinery, evaluated literally so that each can be compared with the
 package's oracles (``Landscape.grad`` / ``.hessian``, ``global_minimum``, ``classify``).
 
-Conventions of the text (T-002-Model, T-002-Notation4.1; claims catalog §0.2), kept here:
+Conventions of the text (catalog IDs T-002-Model, T-002-Notation4.1), kept here:
 
 * ``H`` hidden layers, ``h = H + 1`` layers ``W_1 … W_{H+1}``, ``W_k ∈ R^{d_k × d_{k−1}}``,
   ``d_0 = d_x``, ``d_{H+1} = d_y``. A point is the package's tuple ``(W_1, …, W_{H+1})``, input

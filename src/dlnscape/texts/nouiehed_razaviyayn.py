@@ -1,4 +1,4 @@
-"""Nouiehed & Razaviyayn (seed 001), "Learning deep models: critical points and local openness":
+"""Nouiehed & Razaviyayn 2018, "Learning deep models: critical points and local openness":
 the examples, lemmas and proof constructions that the rest of dlnscape does not already cover,
 executable and compared with independent oracles in ``tests/texts/test_nouiehed_razaviyayn*.py``.
 

@@ -1,4 +1,4 @@
-"""Trager, Kohn & Bruna 2020 (seed 004), "Pure and spurious critical points: a geometric study
+"""Trager, Kohn & Bruna 2020 (ICLR), "Pure and spurious critical points: a geometric study
 of linear networks": the catalog entries not covered elsewhere, in the text's own conventions.
 
 * **T-004-Prop7** — θ ∈ Crit(L) with rk W = e ≤ r ⟹ W ∈ Crit(l|M_e):

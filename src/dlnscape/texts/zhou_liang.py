@@ -1,5 +1,5 @@
 """Zhou & Liang 2018, "Characterization of gradient dominance and regularity conditions for
-neural networks" (seed 003; claims catalog §4): its derivative formulas in its own
+neural networks" (Zhou & Liang 2018): its derivative formulas in its own
 conventions, evaluated literally so that each can be compared with the package's oracles
 (``Landscape.grad`` / ``Landscape.hessian``).
 

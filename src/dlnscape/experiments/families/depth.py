@@ -1,4 +1,4 @@
-"""Family ``depth``: Kawaguchi 2016 (seed 002) — depth 1…5 hidden layers under his assumptions.
+"""Family ``depth``: Kawaguchi 2016 — depth 1…5 hidden layers under his assumptions.
 
 Data satisfy Thm 2.3's hypotheses (checked, redrawn until they hold): ``X ∈ R^{d_x×m}``,
 ``Y ∈ R^{d_y×m}``, ``d_y ≤ d_x``, ``XXᵀ`` and ``XYᵀ`` of full rank, and

@@ -1,6 +1,6 @@
 """Family ``lift``: "local ⟹ 1" beyond the width condition (catalog checks 81–83).
 
-Hofflin 2023 (seed 000) Thm 2.3 (LvB): when ``min(d_1..d_{h−1}) ≥ min(d_0, d_h)`` (the width
+Hofflin 2023, Thm 2.3 (LvB): when ``min(d_1..d_{h−1}) ≥ min(d_0, d_h)`` (the width
 condition, i.e. filling), every local minimum θ of g = f∘μ has ``∇f(W) = 0``. Beyond it, the
 question is what a local minimum of g says about W = μ(θ) in function space: 1-criticality on
 M_r (000 Lem 3.2 / Cor 3.1; 004 Prop 9: a critical θ with rk W < r and ∇f(W) ≠ 0 is a saddle)

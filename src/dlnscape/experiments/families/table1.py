@@ -1,4 +1,4 @@
-"""Family ``table1``: Trager et al. 2020 (seed 004), Table 1 — where bad local minima exist.
+"""Family ``table1``: Trager, Kohn & Bruna 2020, Table 1 — where bad local minima exist.
 
 The text's table (catalog T-004-Table1): filling architectures have no bad (non-global) local
 minima for any smooth convex loss; non-filling ones have none for the quadratic loss (a special

@@ -1,4 +1,4 @@
-"""Family ``table2``: Trager et al. 2020 (seed 004), Experiment 1 / Table 2 / Figure 3.
+"""Family ``table2``: Trager, Kohn & Bruna 2020, Experiment 1 / Table 2 / Figure 3.
 
 Task ``i`` is instance ``i`` of :mod:`dlnscape.experiments.table2`: ``(Q0, φ)`` drawn from
 ``np.random.default_rng([seed, i])`` (the protocol's own seeding, kept so that the engine and
