@@ -98,6 +98,8 @@ def bibliography_markdown() -> str:
         "- catalog IDs: `T-004-Thm12` is Thm 12 of text 004 (Trager, Kohn & Bruna 2020), "
         "`T-000-Def2.1` Def 2.1 of text 000 (Hofflin 2023); `check-69` is executable check 69 "
         "of the catalog (its text names the result it tests);",
+        "- a number before a result, as in README's tables and the atlas summaries: “004 Thm 12”"
+        " is Trager, Kohn & Bruna 2020, Thm 12, “000 §3.2” Hofflin 2023, §3.2;",
         "- the atlas (`dlnscape atlas --seed-text 000`, its report's sections and README's "
         "counts table): one row or section per text, in the order of the table above;",
         "- the catalog's gaps (“Gaps 1” … ) are numbered notes of the catalog "
