@@ -409,14 +409,100 @@ def run_table2(
         params["solver"] = solver
     cfg = config_from_dict({"family": "table2", "seed": seed,
                             "instances": {"count": instances}, "params": params})
+    _refuse_in_bootstrapping_worker()
     t0 = time.perf_counter()
-    outs = run_in_memory(cfg, runner="serial" if workers == 1 else "process", workers=workers,
-                         batch_size=batch, progress=progress)
+    if workers == 1:
+        outs = run_in_memory(cfg, runner="serial", batch_size=batch, progress=progress)
+    else:
+        method = pool_start_method()
+        if method == "fork" and solver is None and backend in ("auto", "homotopy"):
+            # load the start system, the random charts and the compiled tracker here, once:
+            # the forked workers inherit them (no imports, no cache reads, no compilation)
+            solve_batch((seed, [0], backend, None))
+        try:
+            outs = run_in_memory(cfg, runner=pool_runner(workers, method), batch_size=batch,
+                                 progress=progress)
+        except DlnscapeError as e:
+            if method == "fork" or "BrokenProcessPool" not in str(e):
+                raise
+            raise DlnscapeError(
+                f"run_table2: the worker processes ({method} start method) died while starting; "
+                f"a script that calls run_table2 at top level must put the call under `if "
+                f"__name__ == '__main__':` (each {method} worker re-imports the main module), "
+                f"or use workers=1 ({e})") from None
     wall = time.perf_counter() - t0
     results = [instance_result(o.task_id, None if o.result is None else json.loads(o.result),
                                o.seconds, o.error) for o in outs]
     return tabulate(results, seed=seed, backend=backend, workers=workers, wall_seconds=wall,
                     certified_only=certified_only)
+
+
+def pool_start_method() -> str:
+    """How ``run_table2`` starts its worker processes: ``$DLNSCAPE_POOL_START`` if set, else
+    ``"fork"`` on Linux (the workers inherit this process's imports, the cached start system
+    and the compiled tracker, so they start in milliseconds, and a script without an ``if
+    __name__ == "__main__"`` guard works: fork does not re-import the main module), unless a
+    JAX backend is already initialised here (JAX's threads make fork unsafe); else
+    ``"spawn"`` (macOS, Windows: the main module is re-imported by every worker)."""
+    import multiprocessing as mp
+    import os
+    import sys
+
+    env = os.environ.get("DLNSCAPE_POOL_START")
+    if env:
+        if env not in mp.get_all_start_methods():
+            raise DlnscapeError(f"DLNSCAPE_POOL_START: expected one of "
+                                f"{mp.get_all_start_methods()}, got {env!r}")
+        return env
+    xb = sys.modules.get("jax._src.xla_bridge")
+    jax_live = bool(getattr(xb, "_backends", None))
+    if sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods() \
+            and not jax_live:
+        return "fork"
+    return "spawn"
+
+
+def pool_runner(workers: int, method: str | None = None):
+    """The engine's process runner with the ``method`` start method
+    (:func:`pool_start_method` by default); BLAS pinned to one thread per worker, SIGINT
+    left to the engine, as in :class:`dlnscape.experiments.runners.ProcessRunner`."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dlnscape.experiments.runners import ProcessRunner, pinned_children
+
+    ctx = mp.get_context(method or pool_start_method())
+
+    class _Table2Runner(ProcessRunner):
+        def _start(self) -> None:
+            with pinned_children():
+                self.ex = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                              initializer=_init_worker)
+
+        def describe(self) -> str:
+            return f"{super().describe()}, {ctx.get_start_method()}"
+
+    return _Table2Runner(workers)
+
+
+def _init_worker() -> None:
+    import signal
+
+    from dlnscape.experiments.runners import pin_blas_env
+
+    pin_blas_env()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _refuse_in_bootstrapping_worker() -> None:
+    """A spawned worker re-imports the main module; an unguarded top-level ``run_table2`` would
+    then try to start a pool of its own: refuse with the reason instead."""
+    import multiprocessing as mp
+
+    if mp.parent_process() is not None and getattr(mp.current_process(), "_inheriting", False):
+        raise DlnscapeError(
+            "run_table2: called while a worker process imports the main module (spawn start "
+            "method): put the call under `if __name__ == '__main__':`")
 
 
 def check_default_solver(backend: str = "auto") -> None:
