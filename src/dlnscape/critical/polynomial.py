@@ -7,6 +7,8 @@
 * :func:`gradient_series` — coefficients of ``∇L(θ + sU)`` in s, batched over directions ``U``.
   Coefficient 1 is ``∇²L(θ)[U]`` and coefficient 2 is ``½∇³L(θ)[U, U, ·]``: the third-order
   contraction behind the cubic-form test of Hofflin 2023, Prop 2.1(iii) and the quartic curve test.
+
+Both include the landscape's regularizer, if any (``R(θ(t))`` exactly; ``∇R(θ + sU)``).
 """
 
 from __future__ import annotations
