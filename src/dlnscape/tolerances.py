@@ -204,7 +204,9 @@ def balance_scales(landscape, theta: Sequence[np.ndarray]) -> np.ndarray:
     """Per-parameter scaling D (packed order) on which Hessian eigenvalues are decided
     (``D∇²L D``: the same inertia as ∇²L by Sylvester's law). The model declares it
     (:meth:`~dlnscape.models.Parametrization.balance_scales`): ``‖W_k‖`` per layer for a linear
-    network, so that decisions are invariant under balanced rescaling; ones otherwise."""
+    network, so that decisions are invariant under balanced rescaling; ones otherwise. With a
+    regularizer, balanced rescaling is no symmetry of L any more; D is still a positive scaling,
+    so the inertia of ``D∇²L D`` is that of ∇²L (Sylvester) and nothing else is assumed."""
     return landscape.model.balance_scales(tuple(theta))
 
 
