@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_every_loss_agrees_three_ways(loss, tmp_path):
     out = tmp_path / "d.json"
     res = runner.invoke(
-        app, ["derivatives", "--widths", "2,1,3", "--loss", loss, "--seed", "1", "--json", str(out)]
+        app, ["derivatives", "--widths", "2,1,3", "--loss", loss, "--seed", "1", "-o", str(out)]
     )
     assert res.exit_code == 0, res.output
     for word in ("value", "grad", "hvp", "hessian 5×5", "taylor", "d³/dt³", "yes"):

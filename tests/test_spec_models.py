@@ -276,7 +276,7 @@ def test_cli_derivatives_on_a_spec(name, tmp_path):
     p = tmp_path / "s.toml"
     p.write_text(_toml(spec))
     out = tmp_path / "d.json"
-    r = runner.invoke(app, ["derivatives", str(p), "--json", str(out)])
+    r = runner.invoke(app, ["derivatives", str(p), "-o", str(out)])
     assert r.exit_code == 0, r.output
     data = json.loads(out.read_text())
     assert data["all_ok"] is True and data["model"]["type"] == name and data["loss"] == "squared"

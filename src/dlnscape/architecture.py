@@ -209,10 +209,15 @@ def random_point(
     arch: Architecture, rng: np.random.Generator | int | None = None, scale: float | None = None
 ) -> Point:
     """A Gaussian point; ``scale`` defaults to ``1/sqrt(d_{i-1})`` per layer (variance
-    preserving)."""
-    rng = np.random.default_rng(rng)
+    preserving). ``rng``: None, a seed ≥ 0 or a Generator (:func:`dlnscape.validate.check_rng`);
+    a point above the default memory budget is refused before anything is drawn."""
+    from dlnscape.validate import DEFAULT_MEMORY_BUDGET, check_memory, check_rng
+
+    rng = check_rng(rng)
     if scale is not None and (not np.isfinite(scale) or scale < 0):
         raise PointError(f"scale: expected a finite non-negative number, got {scale}")
+    check_memory(8 * int(arch.n_params), f"random_point: a point of {arch!r} "
+                 f"(P={arch.n_params} parameters)", DEFAULT_MEMORY_BUDGET, "; use smaller widths")
     return tuple(
         rng.standard_normal((m, n)) * (scale if scale is not None else 1.0 / np.sqrt(n))
         for m, n in arch.shapes

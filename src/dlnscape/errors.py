@@ -37,3 +37,11 @@ class SolverError(DlnscapeError, RuntimeError):
 
 class SpecError(DlnscapeError, ValueError):
     """A SPEC or experiment file that does not validate."""
+
+
+class OutputError(DlnscapeError, OSError):
+    """An output path (``-o FILE``, ``--out DIR``, ``--plot FILE``) dlnscape cannot write."""
+
+
+class ValidationError(DlnscapeError, ValueError):
+    """A seed, a random generator or a size that is not valid (named in the message)."""

@@ -29,9 +29,7 @@ from dlnscape.losses import Loss
 from dlnscape.models.base import Parametrization
 from dlnscape.models.linear import LinearNetwork
 from dlnscape.regularizers import Regularizer, as_regularizer
-
-#: default memory budget for dense objects (bytes)
-DEFAULT_MEMORY_BUDGET = 2 * 1024**3
+from dlnscape.validate import DEFAULT_MEMORY_BUDGET, check_memory  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,9 @@ class Landscape:
         budget = self.memory_budget
         if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 0:
             raise DlnscapeError(f"memory_budget: expected a number of bytes ≥ 0, got {budget!r}")
+        check_memory(self.working_bytes(), f"Landscape: {self.model!r} (P={self.n_params} "
+                     f"parameters): a point and its gradient", int(budget),
+                     "; use smaller widths or raise Landscape(..., memory_budget=...)")
         object.__setattr__(self, "regularizer", as_regularizer(self.regularizer))
         if self.regularizer is not None:
             self.regularizer.check_layout(self.model.layout)
@@ -169,6 +170,17 @@ class Landscape:
     def hessian_bytes(self) -> int:
         """Peak memory of :meth:`hessian` (bytes)."""
         return self.model.hessian_bytes(self.loss)
+
+    def working_bytes(self) -> int:
+        """Memory of a value/gradient evaluation (bytes), from the shapes only: the point and
+        its gradient (``2 · 8 P``) and, for a data loss on a linear network, the activations
+        ``W_k ⋯ W_1 X`` of every layer. Checked against ``memory_budget`` on construction."""
+        need = 2 * 8 * int(self.n_params)
+        net = self.model.linear_network
+        X = getattr(self.loss, "X", None)
+        if net is not None and X is not None and np.ndim(X) == 2:
+            need += 8 * sum(int(d) for d in net.arch.widths[1:]) * int(np.shape(X)[1])
+        return need
 
     def hessian(self, theta) -> np.ndarray:
         """Dense ``∇²L(θ)`` in packed order, exactly symmetric.

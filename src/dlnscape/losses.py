@@ -203,6 +203,10 @@ class SquaredLoss(Loss):
             )
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "Y", Y)
+        from dlnscape.validate import DEFAULT_MEMORY_BUDGET, check_memory
+
+        check_memory(8 * X.shape[0] ** 2, f"SquaredLoss: the Gram matrix X Xᵀ of X with "
+                     f"{X.shape[0]} rows", DEFAULT_MEMORY_BUDGET, "; use fewer input rows")
         object.__setattr__(self, "_XXt", X @ X.T)
 
     @property

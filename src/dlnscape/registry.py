@@ -41,6 +41,7 @@ from dlnscape.losses import (
     Loss,
     SquaredLoss,
 )
+from dlnscape.validate import check_memory, check_rng, check_seed, check_size
 
 #: an array in a SPEC: a nested list (or a number), or a path to a ``.npy``/``.npz`` file
 ArrayLike = str | list[Any] | float | int
@@ -362,9 +363,11 @@ def loss_from_spec(section: Mapping[str, Any], target: LossTarget,
             why = ("the model's outputs fix the data columns" if target.on_outputs
                    else f"type={entry.name!r} has no data columns")
             raise SpecError(f"{prefix}.n: not used here ({why})")
-        if p.n is not None and p.n < 1:
-            raise SpecError(f"{prefix}.n: expected a positive number of data columns, got {p.n}")
-        loss = entry.random(target, np.random.default_rng(p.seed), p.n)
+        if p.n is not None:
+            check_size(p.n, f"{prefix}.n", what="data columns")
+        gen = check_rng(check_seed(p.seed, f"{prefix}.seed"), f"{prefix}.seed")
+        check_random_loss_memory(entry.name, target, p.n, f"{prefix}: random = true")
+        loss = entry.random(target, gen, p.n)
         if getattr(p, "ridge", None) is not None:  # logistic: the data are drawn, ridge given
             loss = LogisticLoss(loss.X, loss.labels, p.ridge)
         return loss
@@ -386,9 +389,34 @@ def random_loss(name: str, target: LossTarget | tuple[int, int], rng=None,
     entry = loss_entry(name, "loss")
     if not isinstance(target, LossTarget):
         target = LossTarget(tuple(target))
-    if n is not None and n < 1:
-        raise SpecError(f"n: expected a positive number of data columns, got {n}")
-    return entry.random(target, np.random.default_rng(rng), n)
+    if n is not None:
+        check_size(n, "n", what="data columns")
+    gen = check_rng(rng)
+    check_random_loss_memory(entry.name, target, n, f"random_loss({name!r})")
+    return entry.random(target, gen, n)
+
+
+def random_loss_bytes(name: str, target: LossTarget, n: int | None = None) -> int:
+    """Bytes of the data a random instance of loss ``name`` on ``target`` draws (from the
+    shapes only, before drawing): φ of a distance loss has (m k)² entries, a squared loss
+    keeps the k × k Gram matrix X Xᵀ."""
+    m, k = (int(x) for x in target.shape)
+    cols = k if target.on_outputs else (10 if n is None else int(n))
+    entries = {"squared": (k + m) * cols + k * k, "logistic": (k + m) * cols,
+               "distance": m * k + (m * k) ** 2, "linear_quadratic": 2 * m * k,
+               "quartic": m * m + m * k}.get(name, m * k)
+    return 8 * entries
+
+
+def check_random_loss_memory(name: str, target: LossTarget, n: int | None, what: str) -> None:
+    """:func:`~dlnscape.validate.check_memory` of :func:`random_loss_bytes` against the
+    default budget, before anything is drawn."""
+    from dlnscape.validate import DEFAULT_MEMORY_BUDGET
+
+    m, k = target.shape
+    check_memory(random_loss_bytes(name, target, n), f"{what} (the data of a {name} loss on "
+                 f"{m}×{k} outputs)", DEFAULT_MEMORY_BUDGET, "; use smaller widths")
+
 
 
 def find_loss_entry(loss: Loss) -> LossEntry:
@@ -712,9 +740,14 @@ def random_point(model, rng=None, scale: float | None = None) -> Point:
     """A Gaussian point of ``model``'s blocks (in block order): entries of standard deviation
     ``scale``, default ``1/√(last dimension)`` per block (variance preserving; for a linear
     network this is :func:`dlnscape.architecture.random_point`). Validated by the model."""
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
     if scale is not None and (not np.isfinite(scale) or scale < 0):
         raise SpecError(f"point.scale: expected a finite non-negative number, got {scale}")
+    from dlnscape.validate import DEFAULT_MEMORY_BUDGET
+
+    check_memory(8 * int(model.n_params), f"random_point: a point of {model!r} "
+                 f"(P={model.n_params} parameters)", DEFAULT_MEMORY_BUDGET,
+                 "; use smaller widths")
     blocks = []
     for shape in model.shapes:
         shape = tuple(int(s) for s in shape)

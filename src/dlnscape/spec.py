@@ -54,6 +54,7 @@ from dlnscape.registry import (
     read_array,
     validate_section,
 )
+from dlnscape.validate import check_seed
 
 
 class ArchitectureSpec(StrictParams):
@@ -118,7 +119,7 @@ def build_point(spec: PointSpec, model, base: Path) -> Point:
     if given != 1:
         raise SpecError("point: give exactly one of layers = [...], file = '...', random = true")
     if spec.random:
-        return random_point(model, spec.seed, spec.scale)
+        return random_point(model, check_seed(spec.seed, "point.seed"), spec.scale)
     if spec.layers is not None:
         blocks = [read_array(v, f"point.layers[{i}]", base) for i, v in enumerate(spec.layers)]
     else:
@@ -138,12 +139,16 @@ def load_spec(path: str | Path, *, need_point: bool = True) -> tuple[Landscape, 
     path = Path(path)
     if not path.exists():
         raise SpecError(f"SPEC: file {path} does not exist")
+    if path.is_dir():
+        raise SpecError(f"SPEC: {path} is a directory; expected a SPEC file (TOML)")
     try:
         raw = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"SPEC: {path} is not valid TOML: {e}") from None
     except UnicodeDecodeError:
         raise SpecError(f"SPEC: {path} is not a UTF-8 text file") from None
+    except OSError as e:
+        raise SpecError(f"SPEC: cannot read {path} ({e.strerror or e})") from None
     if not need_point:
         raw.setdefault("point", {"random": True, "seed": 0})
     return spec_from_dict(raw, path.parent)

@@ -74,6 +74,7 @@ __all__ = [
     "get_backend",
     "gradient_scale",
     "refine_on_Mr",
+    "require_backend",
 ]
 
 
@@ -153,6 +154,19 @@ def get_backend(name: str) -> Backend:
         return BACKENDS[name]
     except (KeyError, TypeError):
         raise SolverError(f"backend: expected one of {tuple(BACKENDS)}, got {name!r}") from None
+
+
+def require_backend(name: str, option: str = "backend") -> Backend:
+    """The backend called ``name``, checked to run here: a :class:`SolverError` naming
+    ``option`` when the name is unknown (the choices listed) or the backend is unavailable
+    (the reason, e.g. how to install msolve). Call it before any work is done."""
+    if not isinstance(name, str) or name not in BACKENDS:
+        raise SolverError(f"{option}: expected one of {', '.join(BACKENDS)}, got {name!r}")
+    b = BACKENDS[name]
+    why = b.unavailable()
+    if why is not None:
+        raise SolverError(f"{option} {name}: not available here: {why}")
+    return b
 
 
 def _shape_groups(losses: list) -> dict[tuple[int, int], list[int]]:

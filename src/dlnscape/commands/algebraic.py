@@ -16,8 +16,27 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, to_jsonable, write_json_atomic
+from dlnscape.algebraic.solve import BACKENDS
+from dlnscape.commands._common import (
+    console,
+    friendly_errors,
+    output_file,
+    plural,
+    to_jsonable,
+    write_json_atomic,
+)
 from dlnscape.errors import SpecError
+
+
+def summary_line(res, r: int) -> str:
+    """The main line: the counts, or that the critical set is not finite (then there is
+    nothing to count, and "0 critical points" would be wrong)."""
+    if res.evidence.get("status") == "positive_dimensional":
+        return (f"the critical set on M_{r} is positive-dimensional (not finite): no isolated "
+                f"critical points to count")
+    return (f"{res.n_complex} complex, {res.n_real} real critical "
+            f"{'point' if res.n_real == 1 else 'points'}, "
+            f"{plural(res.n_local_minima, 'local minimum', 'local minima')} on M_{r}")
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +46,8 @@ def register(app: typer.Typer) -> None:
         spec: Path = typer.Argument(None, help="SPEC.toml with a squared or distance loss"),
         rank: int = typer.Option(None, "--rank",
                                  help="r (default: the model's image M_r, min of the widths)"),
-        backend: str = typer.Option("auto", "--backend", help="auto, msolve, homotopy or phc"),
+        backend: str = typer.Option("auto", "--backend",
+                                    help=f"the solver: one of {', '.join(BACKENDS)}"),
         ex13_seed: int = typer.Option(None, "--ex13-seed",
                                       help="solve a random Ex 13 instance drawn with this seed"),
         as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
@@ -35,11 +55,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """All complex critical points on M_r, the real ones with their index, certified."""
         from dlnscape.algebraic import critical_points_on_Mr
+        from dlnscape.algebraic.solve import require_backend
         from dlnscape.losses import DistanceLoss
         from dlnscape.spec import load_spec
+        from dlnscape.validate import check_seed, check_size
 
+        if ex13_seed is not None and spec is not None:
+            raise SpecError(f"--ex13-seed, SPEC: give a SPEC file or --ex13-seed S, not both "
+                            f"(got {spec} and --ex13-seed {ex13_seed})")
+        output = output_file(output, "-o")
+        if rank is not None:
+            check_size(rank, "--rank", what="the rank r")
+        require_backend(backend, "--backend")
         if ex13_seed is not None:
-            rng = np.random.default_rng(ex13_seed)
+            rng = np.random.default_rng(check_seed(ex13_seed, "--ex13-seed"))
             loss = DistanceLoss(rng.integers(-10, 11, size=(3, 3)),
                                 rng.integers(-10, 11, size=(9, 9)))
             r = 1 if rank is None else rank
@@ -60,21 +89,22 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(to_jsonable(res), indent=2))
         else:
-            t = Table(title=(f"{res.n_complex} complex, {res.n_real} real critical points, "
-                             f"{res.n_local_minima} local minima on M_{r}"))
+            console.print(f"[bold]{summary_line(res, r)}[/]", soft_wrap=True)
+            t = Table()
             t.add_column("loss value")
             t.add_column("index")
             t.add_column("singular values of W")
             for p in res.points:
                 t.add_row(f"{p.value:.10g}", "undetermined" if p.index is None else str(p.index),
                           ", ".join(f"{s:.4g}" for s in p.singular_values))
-            console.print(t)
+            if res.points:
+                console.print(t)
             console.print(f"backend: {res.backend} ({res.backend_version}), {res.seconds:.3f} s, "
                           f"certified: {res.certified}")
             console.print(res.certification)
             if res.fallback:
                 console.print(f"[dim]{res.fallback}[/]")
         if output is not None:
-            write_json_atomic(output, res)
+            write_json_atomic(output, res, option="-o")
             if not as_json:
                 console.print(f"wrote {output}")

@@ -22,7 +22,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors
+from dlnscape.commands._common import console, friendly_errors, output_dir
 from dlnscape.errors import DlnscapeError
 
 
@@ -96,6 +96,11 @@ def register(app: typer.Typer) -> None:
         from dlnscape.claims.base import Status
         from dlnscape.claims.runner import run_atlas
         from dlnscape.report.atlas import write_atlas
+        from dlnscape.validate import check_seed, check_size
+
+        check_size(workers, "--workers", what="worker processes")
+        check_seed(master_seed, "--master-seed")
+        out = output_dir(out, "--out")
 
         def split(vals):
             return [x.strip() for v in (vals or []) for x in v.split(",") if x.strip()]

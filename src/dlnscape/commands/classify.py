@@ -14,7 +14,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, to_jsonable, write_json_atomic
+from dlnscape.commands._common import (
+    console,
+    figure_file,
+    friendly_errors,
+    output_file,
+    to_jsonable,
+    write_json_atomic,
+)
 from dlnscape.errors import DlnscapeError, SpecError
 from dlnscape.landscape import Landscape
 
@@ -77,14 +84,19 @@ def register(app: typer.Typer) -> None:
         ),
         seed: int = typer.Option(0, help="seed of the escape search's random directions"),
         plot: Path | None = typer.Option(
-            None, "--plot", help="PNG: the loss along the escape (or the Hessian spectrum)"
+            None, "--plot", help="the loss along the escape (or the Hessian spectrum) as a "
+                                 "figure; the suffix .png, .pdf or .svg chooses the format"
         ),
     ) -> None:
         """Classify the point of SPEC (global/local minimum, strict/degenerate saddle, …)
         with a certificate that `dlnscape verify` re-checks."""
         from dlnscape.critical import classify as _classify
         from dlnscape.spec import load_spec
+        from dlnscape.validate import check_seed
 
+        output = output_file(output, "-o")
+        plot = figure_file(plot, "--plot")
+        seed = check_seed(seed, "--seed")
         landscape, theta = load_spec(spec)
         res = _classify(landscape, theta, rng=seed)
         payload = None
@@ -96,7 +108,7 @@ def register(app: typer.Typer) -> None:
         else:
             _print_classification(res)
         if output is not None:
-            write_json_atomic(output, payload)
+            write_json_atomic(output, payload, option="-o")
             if not as_json:
                 console.print(f"wrote {output}")
         if plot is not None:

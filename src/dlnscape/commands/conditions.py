@@ -19,8 +19,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.commands._common import (
+    console,
+    figure_file,
+    friendly_errors,
+    output_file,
+    write_json_atomic,
+)
 from dlnscape.errors import DlnscapeError
+from dlnscape.validate import check_seed
 
 
 def _f(v) -> str:
@@ -180,6 +187,8 @@ def register(app: typer.Typer) -> None:
                 raise DlnscapeError(f"{name}: expected a positive integer, got {v}")
         if starts < 0:
             raise DlnscapeError(f"--starts: expected a non-negative integer, got {starts}")
+        check_seed(seed, "--seed")
+        output = output_file(output, "-o")
         landscape, theta = load_spec(spec, need_point=not construct)
         if construct:
             theta = construct_global_minimizer(landscape, rng=seed)
@@ -189,7 +198,9 @@ def register(app: typer.Typer) -> None:
                                 regularity=not no_regularity)
         rep = {"spec": str(spec), "construct": construct, **rep}
         if output is not None:
-            write_json_atomic(output, rep)
+            write_json_atomic(output, rep, option="-o")
+            if not as_json:
+                console.print(f"wrote {output}")
         if as_json:
             from dlnscape.io import to_jsonable
 
@@ -222,6 +233,9 @@ def register(app: typer.Typer) -> None:
             raise DlnscapeError("--d, --samples, --l-ref: expected positive integers")
         if not (math.isfinite(s_ref) and s_ref > 0):
             raise DlnscapeError(f"--s-ref: expected a positive number, got {s_ref}")
+        check_seed(seed, "--seed")
+        output = output_file(output, "-o")
+        figure = figure_file(figure, "--figure")
         st = plain_vs_residual_study(_ints(depths, "--depths"), _floats(sizes, "--sizes"),
                                      d=d, seed=seed, s_ref=s_ref, l_ref=l_ref,
                                      measure=not no_measure, n_samples=samples)
@@ -229,7 +243,7 @@ def register(app: typer.Typer) -> None:
         if figure is not None:
             rep["figure"] = str(study_figure(st, figure))
         if output is not None:
-            write_json_atomic(output, rep)
+            write_json_atomic(output, rep, option="-o")
         if as_json:
             from dlnscape.io import to_jsonable
 
@@ -249,3 +263,5 @@ def register(app: typer.Typer) -> None:
         console.print(st.conclusion)
         if figure is not None:
             console.print(f"figure: {rep['figure']}")
+        if output is not None:
+            console.print(f"wrote {output}")

@@ -14,7 +14,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.commands._common import console, friendly_errors, output_dir, write_json_atomic
 
 DEMO_ARCHITECTURES = ("3,2,2,3", "4,3,2,3,4", "2,5,1,5,2")
 
@@ -86,8 +86,9 @@ def _classify_section(out: Path) -> bool:
     console.print(t)
     console.print("EY I = subset of singular values kept (Trager et al. 2020, Thm 12); "
                   "method = how the escape certificate was found")
-    console.print(f"certificates written to {out / 'certificates'} "
-                  f"(re-check one: dlnscape verify {out / 'certificates' / 'point0.json'})")
+    console.print(f"certificates written to {out / 'certificates'} (re-check one: "
+                  f"{dlnscape_command()} verify {out / 'certificates' / 'point0.json'})",
+                  soft_wrap=True)
     return all_ok
 
 
@@ -103,6 +104,24 @@ def _table2_section(out: Path, instances: int, workers: int) -> bool:
     return True
 
 
+def dlnscape_command() -> str:
+    """How to run ``dlnscape`` from this shell: ``dlnscape`` when the running one is on PATH
+    (e.g. an activated venv), else its full path (``.venv/bin/dlnscape``)."""
+    import shutil
+    import sys
+
+    here = Path(sys.prefix) / "bin" / "dlnscape"
+    found = shutil.which("dlnscape")
+    if found is not None and (not here.exists() or Path(found).resolve() == here.resolve()):
+        return "dlnscape"
+    if here.exists():
+        try:
+            return str(here.relative_to(Path.cwd()))
+        except ValueError:
+            return str(here)
+    return f"{sys.executable} -m dlnscape"
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
@@ -112,6 +131,13 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(2, "--workers", help="worker processes for Table 2"),
     ) -> None:
         """Run derivatives checks, certified classifications and a small Table 2."""
+        from dlnscape.algebraic.solve import require_backend
+        from dlnscape.validate import check_size
+
+        check_size(instances, "--instances", what="instances")
+        check_size(workers, "--workers", what="worker processes")
+        out = output_dir(out, "--out")
+        require_backend("auto", "table 2 (backend auto)")
         ok = _derivatives_section()
         ok &= _classify_section(out)
         ok &= _table2_section(out, instances, workers)

@@ -11,6 +11,7 @@ timings; the exit code is 1 when an error exceeds its tolerance.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -23,7 +24,13 @@ import typer
 from rich.table import Table
 
 from dlnscape.architecture import Architecture, pack
-from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.commands._common import (
+    console,
+    friendly_errors,
+    output_file,
+    to_jsonable,
+    write_json_atomic,
+)
 from dlnscape.errors import ArchitectureError, DlnscapeError
 from dlnscape.jax_support import jax, jnp
 from dlnscape.landscape import Landscape
@@ -39,6 +46,7 @@ from dlnscape.registry import (
     random_loss,
     random_point,
 )
+from dlnscape.validate import check_seed, check_size
 
 #: tolerances of the relative errors: JAX is exact up to rounding, differences are not
 JAX_RTOL = 1e-8
@@ -78,7 +86,7 @@ def random_instance(model_name: str, widths: str | None, loss: str, seed: int,
     loss_entry(loss, "--loss")
     model = example_model(model_name, None if widths is None else
                           list(parse_widths(widths).widths))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, "--seed"))
     target = loss_target(model)
     if target.on_outputs and n is not None:
         raise DlnscapeError(f"--n: model {model_name!r} computes its outputs on its own data, "
@@ -263,12 +271,16 @@ def register(app: typer.Typer) -> None:
         n: int | None = typer.Option(
             None, help="data columns of squared/logistic data on a linear-family model "
                        "(default 5; a model on data fixes them)"),
-        json: Path | None = typer.Option(None, "--json", help="also write the rows as JSON"),
+        as_json: bool = typer.Option(False, "--json", help="print the rows as JSON"),
+        output: Path | None = typer.Option(None, "--output", "-o",
+                                           help="write the rows as JSON to this file"),
     ) -> None:
         """Exact derivatives (closed forms, JAX defaults) vs JAX autodiff of the loss on the
         model's forward map vs central finite differences."""
-        if n is not None and n < 1:
-            raise DlnscapeError(f"--n: expected a positive number of data columns, got {n}")
+        output = output_file(output, "-o")
+        seed = check_seed(seed, "--seed")
+        if n is not None:
+            check_size(n, "--n", what="data columns")
         if spec is not None:
             if n is not None:
                 raise DlnscapeError("--n: the SPEC's loss fixes its data; --n applies to random "
@@ -276,37 +288,41 @@ def register(app: typer.Typer) -> None:
             from dlnscape.spec import load_spec
 
             land, theta = load_spec(spec)
-            direction = random_point(land.model, np.random.default_rng(seed))
+            direction = random_point(land.model, seed)
             loss_name = loss_name_of(land.loss)
         else:
             land, theta, direction = random_instance(model, widths, loss, seed, n)
             loss_name = loss
         rows = compare(land, theta, direction)
-
-        t = Table(title=f"dlnscape derivatives: {land.model!r}, P = {land.n_params}, "
-                        f"loss = {loss_name}, seed = {seed}")
-        for col in ("quantity", "err JAX", "err FD", "ours", "JAX jit", "FD", "ok"):
-            t.add_column(col, justify="left" if col == "quantity" else "right")
-        for r in rows:
-            t.add_row(r.quantity, _fmt_err(r.rel_err_jax), _fmt_err(r.rel_err_fd),
-                      _fmt_s(r.seconds_closed_form), _fmt_s(r.seconds_jax), _fmt_s(r.seconds_fd),
-                      "[green]yes[/]" if r.ok else "[bold red]NO[/]")
-        console.print(t)
-        console.print(f"relative errors (norm-wise); tolerances: JAX {JAX_RTOL:.0e}, finite "
-                      f"differences {FD_RTOL:.0e}; times: best of 3 after a warm-up")
-        if json is not None:
-            net = land.model.linear_network
-            try:
-                model_dict = model_to_spec(land.model)
-            except DlnscapeError:
-                model_dict = land.model.to_dict()
-            write_json_atomic(json, {
-                "model": model_dict,
-                "widths": None if net is None else list(net.arch.widths),
-                "loss": loss_name, "seed": seed, "n_data": n, "spec": None if spec is None
-                else str(spec), "n_params": land.n_params, "jax_rtol": JAX_RTOL, "rows": rows,
-                "all_ok": all(r.ok for r in rows),
-            })
-            console.print(f"wrote {json}")
+        net = land.model.linear_network
+        try:
+            model_dict = model_to_spec(land.model)
+        except DlnscapeError:
+            model_dict = land.model.to_dict()
+        payload = {
+            "model": model_dict,
+            "widths": None if net is None else list(net.arch.widths),
+            "loss": loss_name, "seed": seed, "n_data": n, "spec": None if spec is None
+            else str(spec), "n_params": land.n_params, "jax_rtol": JAX_RTOL, "rows": rows,
+            "all_ok": all(r.ok for r in rows),
+        }
+        if as_json:
+            typer.echo(json.dumps(to_jsonable(payload), indent=2))
+        else:
+            t = Table(title=f"dlnscape derivatives: {land.model!r}, P = {land.n_params}, "
+                            f"loss = {loss_name}, seed = {seed}")
+            for col in ("quantity", "err JAX", "err FD", "ours", "JAX jit", "FD", "ok"):
+                t.add_column(col, justify="left" if col == "quantity" else "right")
+            for r in rows:
+                t.add_row(r.quantity, _fmt_err(r.rel_err_jax), _fmt_err(r.rel_err_fd),
+                          _fmt_s(r.seconds_closed_form), _fmt_s(r.seconds_jax),
+                          _fmt_s(r.seconds_fd), "[green]yes[/]" if r.ok else "[bold red]NO[/]")
+            console.print(t)
+            console.print(f"relative errors (norm-wise); tolerances: JAX {JAX_RTOL:.0e}, finite "
+                          f"differences {FD_RTOL:.0e}; times: best of 3 after a warm-up")
+        if output is not None:
+            write_json_atomic(output, payload, option="-o")
+            if not as_json:
+                console.print(f"wrote {output}")
         if not all(r.ok for r in rows):
             raise typer.Exit(1)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import typer
 
-from dlnscape.commands._common import console, friendly_errors, to_jsonable
+from dlnscape.commands._common import (
+    console,
+    friendly_errors,
+    output_dir,
+    output_file,
+    to_jsonable,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +43,13 @@ def register(app: typer.Typer) -> None:
         batches in flight; run again to resume."""
         from dlnscape.experiments.config import load_config
         from dlnscape.experiments.engine import run_experiment
+        from dlnscape.validate import check_size
 
+        if workers is not None:
+            check_size(workers, "--workers", what="worker processes")
+        if batch_size is not None:
+            check_size(batch_size, "--batch-size", what="tasks per batch")
+        out = output_dir(out, "--out")
         cfg = load_config(config)
         rep = run_experiment(cfg, output=out, runner=runner, workers=workers,
                              scheduler=scheduler, batch_size=batch_size,
@@ -97,6 +109,7 @@ def register(app: typer.Typer) -> None:
         """One row per task (key, status, result fields) for pandas: parquet or CSV."""
         from dlnscape.experiments.report import export as do_export
 
+        out = output_file(out, "-o")
         console.print(f"written: {do_export(directory, fmt, out)}")
 
     app.add_typer(sub, name="experiment")

@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, write_json_atomic
+from dlnscape.commands._common import console, friendly_errors, output_file, write_json_atomic
 from dlnscape.errors import DlnscapeError
 
 
@@ -89,6 +89,7 @@ def register(app: typer.Typer) -> None:
         from dlnscape.geometry.summary import geometry_summary
         from dlnscape.spec import load_spec
 
+        output = output_file(output, "-o")
         landscape, theta = load_spec(spec)
         if landscape.model.linear_network is None:
             raise DlnscapeError(
@@ -96,9 +97,11 @@ def register(app: typer.Typer) -> None:
                 f"needs a LinearNetwork; the SPEC's model is {landscape.model!r} — use "
                 f"`dlnscape classify` or `dlnscape derivatives` for it")
         summary = geometry_summary(theta, landscape, lifts=not no_lifts).to_dict()
-        if output is not None:
-            write_json_atomic(output, summary)
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
         else:
             _print(summary)
+        if output is not None:
+            write_json_atomic(output, summary, option="-o")
+            if not as_json:
+                console.print(f"wrote {output}")

@@ -56,7 +56,7 @@ from dlnscape.critical.certificates import (
 )
 from dlnscape.critical.escape import EscapeBudget, gradient_escape, search_escape
 from dlnscape.critical.order import MAX_PAIRS, CriticalityOrder, criticality_order
-from dlnscape.errors import DlnscapeError
+from dlnscape.errors import DlnscapeError, PointError
 from dlnscape.landscape import Landscape
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 from dlnscape.tolerances import (
@@ -66,6 +66,7 @@ from dlnscape.tolerances import (
     hessian_zero_threshold,
     relative_gradient_at,
 )
+from dlnscape.validate import check_rng
 
 VERDICTS = tuple(v.value for v in Verdict)
 
@@ -416,8 +417,15 @@ class _Run:
         self.t_start = time.perf_counter()
         self.L, self.budget, self.tol, self.gen = landscape, budget, tol, gen
         self.theta = landscape.point(theta)
-        self.value = landscape.value(self.theta)
-        self.rel, self.gnorm, self.scale = relative_gradient_at(landscape, self.theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.value = landscape.value(self.theta)
+            self.rel, self.gnorm, self.scale = relative_gradient_at(landscape, self.theta)
+        if not (np.isfinite(self.value) and np.isfinite(self.gnorm)):
+            big = max(float(np.max(np.abs(B))) if np.size(B) else 0.0 for B in self.theta)
+            raise PointError(
+                f"theta: the loss or its gradient is not finite in float64 at this point "
+                f"(L = {self.value:.3g}, ‖∇L‖ = {self.gnorm:.3g}; largest entry {big:.3g}); "
+                f"rescale the point or the data")
         self.rank, self.profile = _rank_info(landscape, self.theta)
         self.ctype = None
         self.reasons: list[str] = []
@@ -490,7 +498,7 @@ def classify(
     verdict says so ("globality unknown: …").
     """
     run = _Run(landscape, theta, _as_budget(budget), as_tolerances(tol),
-               np.random.default_rng(rng))
+               check_rng(rng, "rng"))
     # at a kink of the model derivative-based evidence (even "not critical") means nothing
     out = _nonsmooth(run) or _first_order(run)
     if out is not None:

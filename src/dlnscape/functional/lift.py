@@ -16,6 +16,7 @@ from dlnscape.architecture import Architecture, Point, as_float_matrix, end_to_e
 from dlnscape.errors import DlnscapeError, PointError
 from dlnscape.geometry.fibers import factorize
 from dlnscape.losses import Loss
+from dlnscape.validate import check_rng
 
 from .eckart_young import CLUSTER_RTOL
 from .global_minimum import as_architecture
@@ -27,7 +28,7 @@ def lift(W: np.ndarray, arch, rng: np.random.Generator | int | None = None) -> P
     ``rank W ≤ r`` needed."""
     a = as_architecture(arch)
     W = as_float_matrix(W, "W", a.end_to_end_shape)
-    theta = factorize(W, a, rng)
+    theta = factorize(W, a, check_rng(rng, "rng"))
     theta = tuple(np.asarray(t, dtype=np.float64) for t in theta)
     err = float(np.linalg.norm(end_to_end(theta) - W))
     if err > 1e-8 * (1.0 + float(np.linalg.norm(W))):

@@ -265,9 +265,21 @@ def hessian_spectrum_figure(eigenvalues, *, zero_threshold: float | None = None,
     return fig
 
 
-def save_png(fig, path: str | Path, plt, dpi: int = 120) -> Path:
-    """Write ``fig`` as a PNG atomically (nothing half-written) and close it."""
+#: figure formats by file suffix; any other suffix (or none) is written as PNG
+FIGURE_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+
+
+def save_figure(fig, path: str | Path, plt=None, dpi: int = 120) -> Path:
+    """Write ``fig`` atomically (nothing half-written) in the format its suffix names
+    (:data:`FIGURE_FORMATS`: ``.pdf`` is a real PDF, ``.svg`` an SVG, else PNG) and close it."""
+    plt = pyplot() if plt is None else plt
+    fmt = FIGURE_FORMATS.get(Path(path).suffix.lower(), "png")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format=fmt, dpi=dpi)
     plt.close(fig)
     return write_atomic(path, buf.getvalue())
+
+
+def save_png(fig, path: str | Path, plt, dpi: int = 120) -> Path:
+    """:func:`save_figure` (kept for its callers: a ``.pdf``/``.svg`` path gets that format)."""
+    return save_figure(fig, path, plt, dpi)
