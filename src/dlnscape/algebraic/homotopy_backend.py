@@ -50,6 +50,7 @@ def homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsOn
     )
     res = assemble(loss, form, r, X, Xr, "homotopy", version, seconds, hs.complete, text,
                     evidence={"certificate": cert.to_dict(), "iterations": hs.iterations,
+                              "tracker": hs.tracker,
                               "paths": int(len(X)), "start_key": start.key,
                               "chart_T": form.T.tolist(),
                               "start_msolve_seconds": start.msolve_seconds,
@@ -79,7 +80,7 @@ def homotopy_result_mixed(loss, r, hs, start, seconds, version) -> CriticalPoint
         n_rank_deficient=int((~okc).sum()),
         n_undetermined_index=sum(p.index is None for p in pts),
         evidence={"certificate": mc.to_dict(), "iterations": hs.iterations,
-                  "paths": int(len(W)), "start_key": start.key})
+                  "tracker": hs.tracker, "paths": int(len(W)), "start_key": start.key})
     criticality_verdict(res, report)
     return res
 
