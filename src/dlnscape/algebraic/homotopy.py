@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -113,26 +113,72 @@ def exact_param_vector(G: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 @dataclass
 class StartSystem:
-    """A solved random start instance of one shape, rank and chart."""
+    """A solved random start instance of one shape, rank and chart.
+
+    ``msolve_count`` is the generic root count N of the chart family that completeness rests
+    on (the name is historical); ``count_source`` says where N comes from and
+    ``count_proven`` whether it is more than a heuristic: ``"formula"`` (the generic ED degree
+    of M_r: Catanese–Trifogli for r = 1 and, by duality, r = m − 1; Draisma et al. 2016,
+    Thm 5.2 and 7.8), ``"msolve"`` (the exact count of a random integer instance, generic
+    with probability one), ``"monodromy (stalled)"`` (no new solution in several loops:
+    not proven), ``"monodromy (timeout)"`` (a lower bound)."""
 
     key: str
     form: Formulation
     family: PolySystem
-    p0: np.ndarray  # real, unit norm
+    p0: np.ndarray  # unit norm (real for an msolve start, complex for a monodromy start)
     c: np.ndarray  # complex bend
     X0: np.ndarray  # (N, nvars) complex start solutions
     msolve_count: int
-    msolve_seconds: float
+    msolve_seconds: float  # seconds the start took to build (msolve or monodromy)
+    count_source: str = "msolve"
+    count_proven: bool = True
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def generic_count(self) -> int:
+        return self.msolve_count
+
+    def provenance(self) -> str:
+        """One sentence: how the start solutions and their count were obtained."""
+        ev = self.evidence
+        if self.count_source == "msolve":
+            return (f"{self.msolve_count} = the generic root count of the chart system "
+                    f"(msolve's exact count on the random start instance)")
+        rule = ev.get("stopping_rule", "")
+        if self.count_source == "formula":
+            return (f"{self.msolve_count} = the generic ED degree of M_r "
+                    f"({ev.get('formula', 'formula')}); start solutions by monodromy from one "
+                    f"seed solution, {rule}")
+        return f"{self.msolve_count} start solutions by monodromy ({rule}); count NOT proven"
 
 
-def _key(shape, r, seed) -> str:
-    return f"{shape[0]}x{shape[1]}-r{r}-seed{seed}-{FORMULATION_VERSION}-{HOMOTOPY_VERSION}"
+#: how start systems are built: "monodromy" (default) or "msolve" (one exact solve)
+START_METHODS = ("monodromy", "msolve")
+
+
+def _key(shape, r, seed, method: str = "monodromy") -> str:
+    tag = "" if method == "msolve" else "-mono1"
+    return (f"{shape[0]}x{shape[1]}-r{r}-seed{seed}-{FORMULATION_VERSION}-{HOMOTOPY_VERSION}"
+            f"{tag}")
 
 
 def start_system(shape: tuple[int, int], r: int, seed: int = 0,
-                 cache_dir: str | Path | None = None, use_disk: bool = True) -> StartSystem:
-    """The cached start system (memory, then disk, else solved now by msolve and stored)."""
-    key = _key(shape, r, seed)
+                 cache_dir: str | Path | None = None, use_disk: bool = True, *,
+                 method: str = "monodromy", timeout: float = 600.0,
+                 progress=None) -> StartSystem:
+    """The cached start system (memory, then disk, else built now and stored).
+
+    ``method="monodromy"`` (default): from one seed solution by monodromy loops
+    (:mod:`dlnscape.algebraic.monodromy`), stopped at the known generic ED degree where a
+    formula exists, else when the count stalls (then ``count_proven`` is False);
+    ``method="msolve"``: one exact solve of a random integer instance (slow beyond 3×4).
+    ``timeout`` bounds the build (a timed-out start is returned, marked, and not cached);
+    ``progress(loop, count)`` is called after each monodromy loop.
+    """
+    if method not in START_METHODS:
+        raise SolverError(f"method: expected one of {START_METHODS}, got {method!r}")
+    key = _key(shape, r, seed, method)
     if key in _MEMORY:
         return _MEMORY[key]
     form = make_formulation(shape, r, rng=seed)
@@ -141,27 +187,89 @@ def start_system(shape: tuple[int, int], r: int, seed: int = 0,
     path = cdir / f"start-{key}.npz"
     if use_disk and path.exists():
         try:
-            z = np.load(path)
+            z = np.load(path, allow_pickle=False)
             if np.array_equal(z["T"], form.T):
+                import json
+
                 st = StartSystem(key, form, family, z["p0"], z["c"], z["X0"],
-                                 int(z["msolve_count"]), float(z["msolve_seconds"]))
+                                 int(z["msolve_count"]), float(z["msolve_seconds"]),
+                                 str(z["count_source"]) if "count_source" in z else "msolve",
+                                 bool(z["count_proven"]) if "count_proven" in z else True,
+                                 json.loads(str(z["evidence"])) if "evidence" in z else {})
                 _MEMORY[key] = st
                 return st
         except (OSError, KeyError, ValueError):
             pass  # a damaged cache file is recomputed below
-    st = _solve_start(form, family, key, seed)
+    if method == "msolve":
+        st = _solve_start(form, family, key, seed)
+    else:
+        st = _monodromy_start(form, family, key, seed, timeout, progress)
+    if st.count_source == "monodromy (timeout)":
+        return st  # a lower bound: never cached, a later call with more time recomputes
     _MEMORY[key] = st
     if use_disk:
+        import json
+
         from dlnscape.io import write_atomic
 
         buf = io.BytesIO()
         np.savez(buf, T=form.T, p0=st.p0, c=st.c, X0=st.X0, msolve_count=st.msolve_count,
-                 msolve_seconds=st.msolve_seconds)
+                 msolve_seconds=st.msolve_seconds, count_source=st.count_source,
+                 count_proven=st.count_proven, evidence=json.dumps(st.evidence))
         try:
             write_atomic(path, buf.getvalue())
         except OSError:
             pass  # read-only home: keep the in-memory copy
     return st
+
+
+def known_generic_count(form: Formulation) -> tuple[int, str] | None:
+    """The generic ED degree of M_r for the chart's shape when a formula gives it: r = 1
+    (Catanese–Trifogli) or r = m − 1 (duality: the dual variety of M_r ⊂ C^{m×n}, m ≤ n, is
+    M_{m−r}, and dual varieties have equal generic ED degrees; Draisma et al. 2016, Thm 5.2)."""
+    from dlnscape.algebraic.ed_degree import generic_ed_degree_rank_one
+
+    m, n, r = form.m, form.n, form.r
+    if r == 1:
+        return generic_ed_degree_rank_one(m, n), "Catanese–Trifogli, r = 1"
+    if r == m - 1:
+        return generic_ed_degree_rank_one(m, n), f"duality M_{r} ↔ M_1, then Catanese–Trifogli"
+    return None
+
+
+def _bend(seed: int, N: int) -> np.ndarray:
+    crng = np.random.default_rng([seed, 104729])
+    Cg = crng.normal(size=(N, N)) + 1j * crng.normal(size=(N, N))
+    Cg = Cg + Cg.T
+    cg = crng.normal(size=N) + 1j * crng.normal(size=N)
+    c = np.concatenate([Cg.ravel(), cg])
+    return c / np.linalg.norm(c) * _BEND
+
+
+def _monodromy_start(form: Formulation, family: PolySystem, key: str, seed: int,
+                     timeout: float, progress) -> StartSystem:
+    from dlnscape.algebraic.monodromy import MrFamily, monodromy_solve
+
+    known = known_generic_count(form)
+    res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919],
+                          target_count=None if known is None else known[0],
+                          timeout=timeout, progress=progress)
+    sys0 = family.specialize(res.p0)
+    cert = certify_solutions(sys0, res.X, rigorous=False)
+    if not (cert.all_approximate_zeros and cert.distinct):
+        raise SolverError(f"homotopy: the monodromy start solutions of {key} do not pass the "
+                          f"float α-test (try another seed)")
+    ev = res.to_dict()
+    ev["float_alpha_max"] = float(np.max(cert.alpha)) if len(cert.alpha) else 0.0
+    if res.stop == "target count":
+        source, proven = "formula", True
+        ev["formula"] = known[1]
+    elif res.stop == "stalled":
+        source, proven = "monodromy (stalled)", False
+    else:
+        source, proven = "monodromy (timeout)", False
+    return StartSystem(key, form, family, res.p0, _bend(seed, form.m * form.n), cert.X,
+                       res.count, res.seconds, source, proven, ev)
 
 
 def _solve_start(form: Formulation, family: PolySystem, key: str, seed: int) -> StartSystem:
@@ -186,15 +294,8 @@ def _solve_start(form: Formulation, family: PolySystem, key: str, seed: int) -> 
         X0 = cert.X
         if cert.rigorous and cert.all_approximate_zeros and cert.distinct and \
                 len(X0) == sol.n_complex:
-            K = p0.size
-            crng = np.random.default_rng([seed, 104729])
-            Cg = crng.normal(size=(N, N)) + 1j * crng.normal(size=(N, N))
-            Cg = Cg + Cg.T
-            cg = crng.normal(size=N) + 1j * crng.normal(size=N)
-            c = np.concatenate([Cg.ravel(), cg])
-            c = c / np.linalg.norm(c) * _BEND
-            assert c.size == K
-            return StartSystem(key, form, family, p0, c, X0, sol.n_complex, sol.seconds)
+            return StartSystem(key, form, family, p0, _bend(seed, N), X0, sol.n_complex,
+                               sol.seconds)
     raise SolverError(f"homotopy: could not build a certified start system for {key}")
 
 
@@ -486,7 +587,12 @@ def _to_chart(form: Formulation, X: np.ndarray):
         try:
             M = K @ np.linalg.inv(Ktop)
             BT = B @ np.swapaxes(Ktop, 1, 2)
-            Xc = np.concatenate([M[:, r:, :].reshape(P, -1), BT.reshape(P, -1)], axis=1)
+            rows, cols = (np.array(v, dtype=np.int64).reshape(-1) for v in
+                          zip(*form.cell.free, strict=True)) if form.cell.free else \
+                (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            # the cell's free entries in its own order (column-major), not M's row order
+            Xc = np.concatenate([M[:, rows, cols].reshape(P, -1), BT.reshape(P, -1)],
+                                axis=1)
         except np.linalg.LinAlgError:
             Xc = np.full((P, form.nvars), np.nan, dtype=complex)
     return Xc, np.isfinite(Xc).all(axis=1)

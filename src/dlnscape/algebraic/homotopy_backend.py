@@ -41,9 +41,9 @@ def homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsOn
     Xr = real_newton(hs.system, X[cert.real].real) if cert.real.any() else np.zeros(
         (0, form.nvars))
     text = (
-        f"homotopy + α-theory: {hs.reason}. Completeness: {hs.n_generic} = the generic root "
-        f"count of the chart system (msolve on the random start instance), and no parameter "
-        f"value has more isolated zeros (Morgan–Sommese). α-theory proven in ball arithmetic "
+        f"homotopy + α-theory: {hs.reason}. Completeness: {start.provenance()}, and no "
+        f"parameter value has more isolated zeros (Morgan–Sommese). α-theory proven in ball "
+        f"arithmetic "
         f"(python-flint) on the exact integer system, all derivative orders; every real point "
         f"checked critical on M_r; Hessian inertia in float64 (evidence attached)."
         if hs.complete else f"homotopy: NOT certified: {hs.reason}"
@@ -58,6 +58,18 @@ def homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsOn
     if res.n_rank_deficient:
         res.certified = False
         res.certification += f" {res.n_rank_deficient} endpoint(s) of rank < r."
+    return _unproven_count(res, start)
+
+
+def _unproven_count(res: CriticalPointsOnMr, start) -> CriticalPointsOnMr:
+    """An answer whose generic count rests on a heuristic (monodromy stalled, or timed out)
+    is a certified lower bound, never a certified enumeration."""
+    res.evidence["start"] = {"count_source": start.count_source,
+                             "count_proven": start.count_proven, **start.evidence}
+    if not start.count_proven and res.certified:
+        res.certified = False
+        res.certification += (f" NOT certified complete: {start.provenance()} — the "
+                              f"{res.n_complex} certified distinct points are a lower bound.")
     return res
 
 
@@ -68,9 +80,9 @@ def homotopy_result_mixed(loss, r, hs, start, seconds, version) -> CriticalPoint
     okc = s[:, r - 1] > RANK_RTOL * np.maximum(s[:, 0], 1e-300)
     pts, report = checked_real_points(loss, r, [np.real(w) for w in W[mc.real & okc]])
     text = (
-        f"homotopy + α-theory: {hs.reason}. Completeness: {hs.n_generic} = the generic root "
-        f"count (msolve on the random start instance), and no parameter value has more "
-        f"isolated critical points (Morgan–Sommese). α-theory proven in ball arithmetic; "
+        f"homotopy + α-theory: {hs.reason}. Completeness: {start.provenance()}, and no "
+        f"parameter value has more isolated critical points (Morgan–Sommese). α-theory proven "
+        f"in ball arithmetic; "
         f"every real point checked critical on M_r; Hessian inertia in float64 (evidence "
         f"attached)."
     )
@@ -82,7 +94,7 @@ def homotopy_result_mixed(loss, r, hs, start, seconds, version) -> CriticalPoint
         evidence={"certificate": mc.to_dict(), "iterations": hs.iterations,
                   "tracker": hs.tracker, "paths": int(len(W)), "start_key": start.key})
     criticality_verdict(res, report)
-    return res
+    return _unproven_count(res, start)
 
 
 def solve_homotopy_many(losses: list, r: int, seed: int, cache_dir) -> list[CriticalPointsOnMr]:
