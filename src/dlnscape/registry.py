@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dlnscape.architecture import Architecture, Point
 from dlnscape.errors import DlnscapeError, LossError, SpecError
@@ -418,7 +418,6 @@ def check_random_loss_memory(name: str, target: LossTarget, n: int | None, what:
                  f"{m}×{k} outputs)", DEFAULT_MEMORY_BUDGET, "; use smaller widths")
 
 
-
 def find_loss_entry(loss: Loss) -> LossEntry:
     """The entry whose class is exactly ``type(loss)`` (subclasses are other losses)."""
     for e in LOSSES.values():
@@ -754,3 +753,49 @@ def random_point(model, rng=None, scale: float | None = None) -> Point:
         s = scale if scale is not None else 1.0 / np.sqrt(shape[-1] if shape else 1)
         blocks.append(rng.standard_normal(shape) * s)
     return model.check(tuple(blocks), "point")
+
+
+# ------------------------------------------------------------------------------------------
+# regularizers: the SPEC [regularizer] table
+class HadamardL2Params(StrictParams):
+    """``[regularizer]``: ``kind = "hadamard_l2"`` with ``lambda = x`` (every entry) or
+    ``lambdas = [Λ_1, …, Λ_h]`` (one array per parameter block, inline or ``.npy`` paths; a
+    number stands for a constant block)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    kind: Literal["hadamard_l2"] = "hadamard_l2"
+    lambda_: float | None = Field(default=None, alias="lambda")
+    lambdas: list[ArrayLike] | None = None
+
+
+def regularizer_from_spec(section: Mapping[str, Any] | None, base: Path | str = ".",
+                          prefix: str = "regularizer"):
+    """The :class:`~dlnscape.regularizers.HadamardL2` of a SPEC ``[regularizer]`` table (None
+    when the table is absent); errors name the key."""
+    if section is None:
+        return None
+    if not isinstance(section, Mapping):
+        raise SpecError(f"{prefix}: expected a table (kind = 'hadamard_l2', lambda = … or "
+                        f"lambdas = […]), got {section!r}")
+    kind = section.get("kind")
+    if kind != "hadamard_l2":
+        raise SpecError(f"{prefix}.kind: expected 'hadamard_l2', got {kind!r}")
+    p = validate_section(HadamardL2Params, section, prefix, "kind='hadamard_l2'")
+    if (p.lambda_ is None) == (p.lambdas is None):
+        raise SpecError(f"{prefix}: give exactly one of lambda = x (every entry) or "
+                        "lambdas = [Λ_1, …, Λ_h] (one array per parameter block)")
+    from dlnscape.regularizers import HadamardL2
+
+    try:
+        if p.lambda_ is not None:
+            return HadamardL2(p.lambda_)
+        blocks = [read_array(v, f"{prefix}.lambdas[{i}]", base) for i, v in enumerate(p.lambdas)]
+        return HadamardL2(tuple(blocks))
+    except DlnscapeError as e:
+        msg = str(e)
+        raise SpecError(msg if msg.startswith(prefix) else f"{prefix}.{msg}") from None
+
+
+def regularizer_to_spec(reg) -> dict | None:
+    """The ``[regularizer]`` table that rebuilds ``reg`` (None for no regularizer)."""
+    return None if reg is None else reg.to_dict()

@@ -19,6 +19,10 @@ the SPEC file; the first parameter block is the input side)::
     # or random data: random = true, seed = 0 (n = 10 data columns for squared / logistic
     # on a linear model's end-to-end matrix)
 
+    [regularizer]                    # optional: L = l ∘ F + R (dlnscape.regularizers)
+    kind = "hadamard_l2"             # R = Σ_i ‖Λ_i ∘ W_i‖²_F (Mehta et al. 2022, eq. (3))
+    lambda = 0.1                     # every entry, or lambdas = [Λ_1, …, Λ_h] (block shapes)
+
     [point]
     layers = [[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], ...]   # the blocks in the model's order
     # or file = "theta.npz"  (keys: the block names, e.g. W_1..W_h or W1..Wh, else the
@@ -52,6 +56,8 @@ from dlnscape.registry import (
     model_to_spec,
     random_point,
     read_array,
+    regularizer_from_spec,
+    regularizer_to_spec,
     validate_section,
 )
 from dlnscape.validate import check_seed
@@ -81,6 +87,7 @@ class Spec(StrictParams):
     model: dict[str, Any] | None = None
     loss: dict[str, Any]
     point: dict[str, Any]
+    regularizer: dict[str, Any] | None = None
 
 
 def model_section(spec: Spec) -> dict:
@@ -162,7 +169,8 @@ def spec_from_dict(raw: dict, base: Path | str = ".") -> tuple[Landscape, Point]
     try:
         model = model_from_spec(model_section(spec), base)
         loss = loss_from_spec(spec.loss, loss_target(model), base)
-        landscape = Landscape(model, loss)
+        landscape = Landscape(model, loss,
+                              regularizer=regularizer_from_spec(spec.regularizer, base))
         point = validate_section(PointSpec, spec.point, "point")
         theta = build_point(point, model, base)
     except SpecError:
@@ -176,11 +184,15 @@ def spec_to_dict(landscape: Landscape, theta) -> dict:
     """A SPEC dictionary (as accepted by :func:`spec_from_dict`) with arrays inlined: the
     registry's writers for the model and the loss, and the point's blocks."""
     theta = landscape.point(theta)
-    return {
+    out = {
         "model": model_to_spec(landscape.model),
         "loss": loss_to_spec(landscape.loss),
         "point": {"layers": [np.asarray(B).tolist() for B in theta]},
     }
+    reg = regularizer_to_spec(landscape.regularizer)
+    if reg is not None:
+        out["regularizer"] = reg
+    return out
 
 
 def spec_to_toml(spec: dict) -> str:
