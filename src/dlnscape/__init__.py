@@ -27,10 +27,12 @@ from dlnscape.errors import (
     DlnscapeError,
     LossError,
     MemoryBudgetError,
+    OutputError,
     PointError,
     ShapeError,
     SolverError,
     SpecError,
+    ValidationError,
 )
 from dlnscape.experiments import run_experiment, run_in_memory
 from dlnscape.functional import *  # noqa: F401,F403
@@ -49,6 +51,7 @@ from dlnscape.models import *  # noqa: F401,F403
 from dlnscape.regularizers import HadamardL2, Regularizer
 from dlnscape.spec import load_spec, spec_from_dict
 from dlnscape.tolerances import DEFAULT_TOLERANCES, Tolerances
+from dlnscape.validate import check_memory, check_rng, check_seed, check_size
 
 __version__ = "0.1.0"
 
@@ -67,6 +70,7 @@ __all__ = [
     "Loss",
     "LossError",
     "MemoryBudgetError",
+    "OutputError",
     "PointError",
     "Regularizer",
     "ShapeError",
@@ -74,8 +78,13 @@ __all__ = [
     "SpecError",
     "SquaredLoss",
     "Tolerances",
+    "ValidationError",
     "DEFAULT_TOLERANCES",
+    "check_memory",
     "check_point",
+    "check_rng",
+    "check_seed",
+    "check_size",
     "end_to_end",
     "hessian_extreme_eigenvalues",
     "load_spec",
