@@ -95,10 +95,11 @@ def figure_file(path: Path | None, option: str) -> Path | None:
     """An output figure: :func:`output_file` plus a suffix matplotlib writes."""
     if path is None:
         return None
+    output_file(path, option)
     if path.suffix.lower() not in FIGURE_SUFFIXES:
         raise DlnscapeError(f"{option} {path}: expected a file name ending in "
                             f"{', '.join(FIGURE_SUFFIXES)} (the format is taken from it)")
-    return output_file(path, option)
+    return path
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:

@@ -127,6 +127,8 @@ def register(app: typer.Typer) -> None:
 
         if not cert.exists():
             raise SpecError(f"CERT: file {cert} does not exist")
+        if cert.is_dir():
+            raise SpecError(f"CERT: {cert} is a directory; expected a CERT.json file")
         try:
             data = json.loads(cert.read_text())
         except json.JSONDecodeError as e:
