@@ -10,7 +10,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export JAX_PLATFORMS ?= cpu
 
-.PHONY: setup demo test test-slow bench lint clean
+.PHONY: setup demo test test-slow bench bench-commit lint clean
 PHC_STAMP := $(VENV)/.phcpack-checked
 
 $(STAMP): pyproject.toml
@@ -52,8 +52,15 @@ test: setup $(CHROMIUM_STAMP)
 test-slow: setup
 	$(BIN)/python -m pytest -q -n 2 -m slow
 
+# Benchmarks write benchmarks/out/ (ignored: a run never dirties the committed results), each JSON
+# stamped with the commit it was measured on; bench-commit copies that run into
+# benchmarks/results/ and regenerates README's benchmark block (scripts/readme_bench.py).
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py --out benchmarks/out
+
+bench-commit: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --commit-only --out benchmarks/out
+	$(BIN)/python scripts/readme_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -38,7 +38,58 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+#: the committed results (README's benchmark block is generated from them)
+COMMITTED_DIR = Path(__file__).resolve().parent / "results"
+#: where runs write (ignored by git): ``$DLNSCAPE_BENCH_OUT``, else benchmarks/out/;
+#: ``make bench-commit`` (``run_all.py --commit``) copies a run into COMMITTED_DIR
+RESULTS_DIR = Path(os.environ.get("DLNSCAPE_BENCH_OUT")
+                   or Path(__file__).resolve().parent / "out")
+
+
+def provenance(repo: Path | None = None) -> dict[str, Any]:
+    """What a result was measured on: ``commit`` (``git rev-parse --short HEAD`` now) and
+    ``dirty`` (tracked files differ from HEAD, committed results aside); None without git."""
+    import subprocess
+
+    root = repo or Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> subprocess.CompletedProcess | None:
+        try:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                  timeout=30, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head is None or head.returncode != 0:
+        return {"commit": None, "dirty": None}
+    diff = git("diff", "--quiet", "HEAD", "--", ".", ":(exclude)benchmarks/results")
+    return {"commit": head.stdout.strip(),
+            "dirty": None if diff is None else diff.returncode != 0}
+
+
+def stamp(path: str | Path, prov: dict[str, Any] | None = None) -> dict:
+    """Add ``commit`` and ``dirty`` to a result JSON that lacks them (a script that wrote it
+    without :func:`write_result`); returns the document."""
+    import json
+
+    p = Path(path)
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    if isinstance(doc, dict) and "commit" not in doc:
+        doc.update(prov or provenance())
+        p.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return doc
+
+
+def write_result(path: str | Path, doc: dict) -> Path:
+    """Write a result JSON with its :func:`provenance` (the commit it was measured on)."""
+    import json
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    out = {**doc, **{k: v for k, v in provenance().items() if k not in doc}}
+    p.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return p
 
 
 def environment() -> dict[str, Any]:
