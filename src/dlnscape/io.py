@@ -147,6 +147,12 @@ def versioned(obj: Any) -> Any:
     return data
 
 
+def json_text(obj: Any) -> str:
+    """``obj`` as the indented JSON text dlnscape prints (``--json``) and writes: stamped by
+    :func:`versioned`, so that a printed result and its file are the same document."""
+    return json.dumps(versioned(obj), indent=2)
+
+
 def write_json_atomic(path: str | Path, obj: Any, *, option: str | None = None) -> Path:
-    """:func:`write_atomic` of ``obj`` as indented JSON, stamped by :func:`versioned`."""
-    return write_atomic(path, json.dumps(versioned(obj), indent=2), option=option)
+    """:func:`write_atomic` of :func:`json_text` of ``obj``."""
+    return write_atomic(path, json_text(obj), option=option)

@@ -19,6 +19,7 @@ from rich.markup import escape
 from dlnscape.errors import DlnscapeError
 from dlnscape.io import (  # noqa: F401 (re-exported for the commands)
     check_output_path,
+    json_text,
     to_jsonable,
     write_atomic,
     write_json_atomic,
@@ -73,6 +74,12 @@ def friendly_errors(fn: Callable) -> Callable:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def echo_json(obj: Any) -> None:
+    """Print ``obj`` as the JSON document ``-o`` would write (:func:`~dlnscape.io.json_text`:
+    with ``dlnscape_version`` and ``schema_version``) — what every ``--json`` prints."""
+    typer.echo(json_text(obj))
 
 
 def output_file(path: Path | None, option: str) -> Path | None:

@@ -9,7 +9,6 @@ reads the loss (squared or distance) and the rank r of the model's declared imag
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +18,10 @@ from rich.table import Table
 from dlnscape.algebraic.solve import BACKENDS
 from dlnscape.commands._common import (
     console,
+    echo_json,
     friendly_errors,
     output_file,
     plural,
-    to_jsonable,
     write_json_atomic,
 )
 from dlnscape.errors import SpecError
@@ -87,7 +86,7 @@ def register(app: typer.Typer) -> None:
             r = rank
         res = critical_points_on_Mr(loss, r, backend=backend)
         if as_json:
-            typer.echo(json.dumps(to_jsonable(res), indent=2))
+            echo_json(res)
         else:
             console.print(f"[bold]{summary_line(res, r)}[/]", soft_wrap=True)
             t = Table()

@@ -16,10 +16,10 @@ from rich.table import Table
 
 from dlnscape.commands._common import (
     console,
+    echo_json,
     figure_file,
     friendly_errors,
     output_file,
-    to_jsonable,
     write_json_atomic,
 )
 from dlnscape.errors import DlnscapeError, SpecError
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
             payload = {"spec": spec_dict(landscape, theta), **res.to_dict(),
                        "verified": res.verify(landscape)}
         if as_json:
-            typer.echo(json.dumps(to_jsonable(payload), indent=2))
+            echo_json(payload)
         else:
             _print_classification(res)
         if output is not None:

@@ -12,7 +12,6 @@ exit code 2.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from rich.table import Table
 
 from dlnscape.commands._common import (
     console,
+    echo_json,
     figure_file,
     friendly_errors,
     output_file,
@@ -202,9 +202,8 @@ def register(app: typer.Typer) -> None:
             if not as_json:
                 console.print(f"wrote {output}")
         if as_json:
-            from dlnscape.io import to_jsonable
 
-            typer.echo(json.dumps(to_jsonable(rep), indent=2))
+            echo_json(rep)
         else:
             _print(rep)
 
@@ -245,9 +244,8 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             write_json_atomic(output, rep, option="-o")
         if as_json:
-            from dlnscape.io import to_jsonable
 
-            typer.echo(json.dumps(to_jsonable(rep), indent=2))
+            echo_json(rep)
             return
         t = Table(title="Zhou & Liang §3.2: plain vs residual (Thm 1 vs Thm 2)")
         for c in ("network", "depth", "size", "τ", "radius", "λ (theory)", "sup (measured)",

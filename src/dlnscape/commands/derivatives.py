@@ -11,7 +11,6 @@ timings; the exit code is 1 when an error exceeds its tolerance.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -26,9 +25,9 @@ from rich.table import Table
 from dlnscape.architecture import Architecture, pack
 from dlnscape.commands._common import (
     console,
+    echo_json,
     friendly_errors,
     output_file,
-    to_jsonable,
     write_json_atomic,
 )
 from dlnscape.errors import ArchitectureError, DlnscapeError
@@ -307,7 +306,7 @@ def register(app: typer.Typer) -> None:
             "all_ok": all(r.ok for r in rows),
         }
         if as_json:
-            typer.echo(json.dumps(to_jsonable(payload), indent=2))
+            echo_json(payload)
         else:
             t = Table(title=f"dlnscape derivatives: {land.model!r}, P = {land.n_params}, "
                             f"loss = {loss_name}, seed = {seed}")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from dlnscape.commands._common import (
     console,
+    echo_json,
     friendly_errors,
     output_dir,
     output_file,
-    to_jsonable,
 )
 
 
@@ -56,7 +55,7 @@ def register(app: typer.Typer) -> None:
                              progress=False if (quiet or as_json) else None,
                              retry_failed=retry_failed)
         if as_json:
-            typer.echo(json.dumps(to_jsonable(rep.to_dict()), indent=2))
+            echo_json(rep.to_dict())
         else:
             console.print(
                 f"{cfg.label}: ran {rep.ran} task(s) ({rep.ok} ok, {rep.failed} failed) in "
@@ -81,7 +80,7 @@ def register(app: typer.Typer) -> None:
             s = st.status()
             fails = st.failures(5)
         if as_json:
-            typer.echo(json.dumps(to_jsonable(s.to_dict()), indent=2))
+            echo_json(s.to_dict())
             return
         console.print(f"{s.name} (family {s.family}, config {s.config_hash}): {s.done}/"
                       f"{s.n_tasks} done, {s.ok} ok, {s.failed} failed, {s.remaining} "

@@ -16,13 +16,12 @@ point is still written, and says so in its header).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, output_file, to_jsonable
+from dlnscape.commands._common import console, echo_json, friendly_errors, output_file
 from dlnscape.critical.find import CRITICAL_RTOL, METHODS
 from dlnscape.errors import DlnscapeError
 
@@ -90,7 +89,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             d = res.to_dict()
             d["output"] = None if output is None else str(output)
-            typer.echo(json.dumps(to_jsonable(d), indent=2))
+            echo_json(d)
         else:
             _print(res, output)
         if not res.converged:

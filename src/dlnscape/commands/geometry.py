@@ -10,13 +10,18 @@ linear networks only: a SPEC with another model is an ``error: …`` (exit 2).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from dlnscape.commands._common import console, friendly_errors, output_file, write_json_atomic
+from dlnscape.commands._common import (
+    console,
+    echo_json,
+    friendly_errors,
+    output_file,
+    write_json_atomic,
+)
 from dlnscape.errors import DlnscapeError
 
 
@@ -98,7 +103,7 @@ def register(app: typer.Typer) -> None:
                 f"`dlnscape classify` or `dlnscape derivatives` for it")
         summary = geometry_summary(theta, landscape, lifts=not no_lifts).to_dict()
         if as_json:
-            typer.echo(json.dumps(summary, indent=2))
+            echo_json(summary)
         else:
             _print(summary)
         if output is not None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from dlnscape.algebraic.solve import BACKENDS
-from dlnscape.commands._common import console, friendly_errors, output_dir, to_jsonable
+from dlnscape.commands._common import console, echo_json, friendly_errors, output_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +48,7 @@ def register(app: typer.Typer) -> None:
             d = res.to_dict()
             d.pop("results")
             d["files"] = paths
-            typer.echo(json.dumps(to_jsonable(d), indent=2))
+            echo_json(d)
             return
         console.print(table2_markdown(res))
         console.print(f"written: {', '.join(paths.values())}")
