@@ -12,6 +12,10 @@ Everything here goes through the protocol (``dlnscape.models.base``):
   blocks for linear networks when ``∇²l = left ⊗ right``);
 * Taylor: ``model.curve_coefficients`` — an exact matrix polynomial when F is polynomial, so for
   a polynomial loss ``L(θ + tθ̇)`` is an exact polynomial in t; JAX Taylor mode otherwise.
+* an optional regularizer (``regularizer=HadamardL2(lambdas)``, :mod:`dlnscape.regularizers`):
+  ``L = l ∘ F + R``; R's closed-form value, gradient, HVP, diagonal Hessian and exact Taylor
+  polynomial are added to every oracle above (and to the polynomial, ball and exact evaluations
+  of ``dlnscape.critical``).
 """
 
 from __future__ import annotations
@@ -250,8 +254,9 @@ class Landscape:
     def taylor(self, theta, direction, order: int | None = None) -> np.ndarray:
         """Exact coefficients ``c_0, …, c_K`` of ``L(θ + tθ̇) = Σ_k c_k t^k``.
 
-        For a polynomial landscape of degree q (loss degree × model degree) ``order=None``
-        returns the whole polynomial (K = q); a larger ``order`` pads with exact zeros.
+        For a polynomial landscape of degree q (loss degree × model degree, at least the
+        regularizer's degree 2 with one) ``order=None`` returns the whole polynomial (K = q); a
+        larger ``order`` pads with exact zeros.
         Non-polynomial losses or models need ``order`` and use JAX Taylor mode
         (``jax.experimental.jet``).
         """
@@ -339,6 +344,38 @@ class ExtremeEigenvalues:
             "n_matvec": self.n_matvec,
             "seconds": self.seconds,
         }
+
+    def _summary(self):
+        from dlnscape.report.summary import Summary
+
+        res = None if self.residuals is None or not len(self.residuals) else float(
+            np.max(self.residuals))
+        rows = (("values", self.values), ("which", self.which), ("method", self.method),
+                ("converged", self.converged if self.converged else f"False ({self.reason})"),
+                ("max residual ‖∇²L v − λv‖", res), ("threshold", self.threshold),
+                ("deflation", f"dim {self.deflation_dim}, ‖∇²L Q‖ = {self.deflation_residual:.3g}"
+                 f" ({self.deflation_residual_kind})" if self.deflated else None),
+                ("n_params", self.n_params), ("matrix-vector products", self.n_matvec),
+                ("seconds", self.seconds))
+        return Summary(f"ExtremeEigenvalues: {self.values.size} {self.which} eigenvalue(s) of "
+                       f"the Hessian ({self.method}, "
+                       f"{'converged' if self.converged else 'NOT converged'})", rows,
+                       brief=("values", "which", "method", "converged"))
+
+    def __str__(self) -> str:
+        from dlnscape.report.summary import summary_str
+
+        return summary_str(self)
+
+    def __repr__(self) -> str:
+        from dlnscape.report.summary import summary_repr
+
+        return summary_repr(self)
+
+    def _repr_html_(self) -> str:
+        from dlnscape.report.summary import summary_html_method
+
+        return summary_html_method(self)
 
 
 def hessian_extreme_eigenvalues(

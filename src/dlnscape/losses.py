@@ -6,8 +6,9 @@ the engine of :class:`JaxLoss`), and the exact Taylor coefficients of ``t ↦ l(
 matrix polynomial ``W(t) = Σ_k W_k t^k`` — exact polynomials for the quadratic losses, JAX
 Taylor mode (``jax.experimental.jet``) otherwise.
 
-Normalisations (the seeds differ, see the claims catalog §0.2): :class:`SquaredLoss` carries
-the ½ of seeds 001–003; :class:`DistanceLoss` has no ½, as in seed 004.
+Normalisations (the source texts differ, docs/bibliography.md): :class:`SquaredLoss` carries
+the ½ of Nouiehed & Razaviyayn 2018, Kawaguchi 2016 and Zhou & Liang 2018;
+:class:`DistanceLoss` has no ½, as in Trager, Kohn & Bruna 2020.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``classify(landscape, theta)``: what is this point, and the certificate that proves it.
 
-Verdicts (DESIGN.md "Certificates"):
+Verdicts (README, "Certified classification of points"):
 
 * ``not_critical`` — relative gradient above ``tol.critical_rtol`` (:mod:`dlnscape.tolerances`:
   every threshold is relative to a scale of the problem); certificate: descent along −∇L.

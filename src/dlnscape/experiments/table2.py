@@ -1,4 +1,4 @@
-"""Trager et al. 2020 (seed 004), Experiment 1 / Table 2 / Figure 3, as a built-in experiment.
+"""Trager, Kohn & Bruna 2020, Experiment 1 / Table 2 / Figure 3, as a built-in experiment.
 
 Protocol (004 App. A.2): ``M_1 ⊂ R^{3×3}`` (rank-one matrices); each instance draws
 ``Q0 ∈ Z^{3×3}`` and ``φ ∈ Z^{9×9}`` with entries independent and uniform in ``{−10, …, 10}``;
