@@ -75,3 +75,20 @@ def test_no_citation_of_files_that_are_not_in_the_repository():
             if pat.search(line):
                 hits.append(f"{rel}:{n}: {line.strip()}")
     assert not hits, "\n".join(hits)
+
+
+def test_the_atlas_report_names_the_source_text_of_each_seed():
+    from dlnscape.claims.base import ClaimResult, Status
+    from dlnscape.claims.runner import AtlasRun, versions
+    from dlnscape.report.atlas import atlas_document, atlas_html, atlas_markdown
+
+    run = AtlasRun((ClaimResult("T-000-Def2.1", "000", "t", Status.AGREES, "ok"),
+                    ClaimResult("T-004-Thm12", "004", "t", Status.AGREES, "ok")),
+                   versions=versions())
+    doc = atlas_document(run)
+    md, page = atlas_markdown(doc), atlas_html(doc)
+    for seed in ("000", "004"):
+        p = next(q for q in PAPERS if q.seed == seed)
+        assert f"Source: {p.reference()}" in md
+        assert p.title.replace("“", "").split(" (")[0][:30] in page.replace("&#x27;", "'")
+    assert "arXiv:1910.00359" in md and "arXiv:1910.00359" in page

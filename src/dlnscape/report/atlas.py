@@ -35,6 +35,14 @@ class AtlasSchemaError(DlnscapeError, ValueError):
     """atlas.json does not validate against its schema."""
 
 
+def _reference(seed: str) -> str:
+    """The source text behind a seed number (docs/bibliography.md)."""
+    from dlnscape.report.bibliography import BY_SEED
+
+    p = BY_SEED.get(seed)
+    return f"Source: {p.reference()}" if p is not None else ""
+
+
 def atlas_schema() -> dict:
     return json.loads(resources.files("dlnscape").joinpath("data/atlas.schema.json")
                       .read_text(encoding="utf-8"))
@@ -151,7 +159,7 @@ def atlas_markdown(doc: Mapping) -> str:
         rs = [r for r in doc["results"] if r["seed"] == seed]
         if not rs:
             continue
-        lines += [f"## Seed {seed} — {SEED_NAMES[seed]}", "",
+        lines += [f"## Seed {seed} — {SEED_NAMES[seed]}", "", _reference(seed), "",
                   "| ID | status | summary |", "|---|---|---|"]
         for r in rs:
             text = r["summary"].replace("|", "\\|").replace("\n", " ")
@@ -310,6 +318,7 @@ def atlas_html(doc: Mapping, files: Mapping[str, bytes] | None = None) -> str:
         if not rs:
             continue
         out.append(f'<section id="seed-{seed}"><h2>Seed {seed} — {_e(SEED_NAMES[seed])}</h2>'
+                   f'<p class="muted">{_e(_reference(seed).replace("*", ""))}</p>'
                    "<table><thead><tr><th>ID</th><th>status</th><th>claim</th><th>result</th>"
                    "</tr></thead><tbody>")
         for r in rs:
