@@ -199,3 +199,214 @@ def ed_degree(
         int(res.n_complex), (m, n), r, str(res.backend), getattr(res, "backend_version", None),
         bool(res.certified), float(getattr(res, "seconds", float("nan"))), inst, formula,
     )
+
+
+# ------------------------------------------------------------------------------------------
+# the table of generic ED degrees of M_r, m ≤ n ≤ 5
+def formula_ed_degree(m: int, n: int, r: int) -> tuple[int, str] | None:
+    """The generic ED degree of ``M_r ⊂ C^{m×n}`` (m ≤ n, 1 ≤ r < m) when a formula gives it:
+    r = 1 by Catanese–Trifogli (Draisma et al. 2016, Thm 7.8; :func:`generic_ed_degree_rank_one`)
+    and r = m − 1 by duality (the dual variety of M_r is M_{m−r} and dual varieties have the
+    same generic ED degree, Draisma et al. 2016, Thm 5.2), else None (no closed formula is
+    known: Ottaviani, Spaenlehauer, Sturmfels 2014, §3)."""
+    if r == 1:
+        return generic_ed_degree_rank_one(m, n), "Catanese–Trifogli"
+    if r == m - 1:
+        return generic_ed_degree_rank_one(m, n), "duality (M_{m−1} ↔ M_1) + Catanese–Trifogli"
+    return None
+
+
+@dataclass
+class EDTableEntry:
+    """One entry of :func:`ed_degree_table`: the formula (when one exists) and the count
+    computed without it (monodromy with the stall rule; never told the formula), with the
+    certificate of the computed count: that many distinct critical points of a random integer
+    instance, α-certified in ball arithmetic (a proven lower bound on the generic count)."""
+
+    m: int
+    n: int
+    r: int
+    formula: int | None
+    formula_source: str | None
+    computed: int | None
+    stop: str  # the monodromy stopping rule that ended the count ("stalled", "timeout", …)
+    certified_lower_bound: int | None
+    msolve: int | None  # msolve's exact count on the same instance (None: not run / timeout)
+    msolve_note: str
+    seconds: float
+    loops: int = 0
+    instance_seed: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.formula is not None and self.computed is not None:
+            return "formula and computed"
+        return "formula" if self.formula is not None else "computed"
+
+    @property
+    def value(self) -> int | None:
+        """The table's value: the formula where one exists, else the computed count."""
+        return self.formula if self.formula is not None else self.computed
+
+    @property
+    def agrees(self) -> bool | None:
+        """Formula, computed count, certified lower bound and msolve all equal where present
+        (None when there is nothing to compare)."""
+        vals = [v for v in (self.formula, self.computed, self.certified_lower_bound,
+                            self.msolve) if v is not None]
+        return None if len(vals) < 2 else len(set(vals)) == 1
+
+    @property
+    def certified(self) -> bool:
+        """The value is proven: a formula that the certified lower bound reaches, or a
+        certified lower bound that msolve's exact count matches."""
+        lb = self.certified_lower_bound
+        if lb is None:
+            return False
+        return (self.formula is not None and lb == self.formula) or (
+            self.msolve is not None and lb == self.msolve)
+
+    def to_dict(self) -> dict:
+        return {"m": self.m, "n": self.n, "r": self.r, "value": self.value,
+                "label": self.label, "formula": self.formula,
+                "formula_source": self.formula_source, "computed": self.computed,
+                "stop": self.stop, "certified_lower_bound": self.certified_lower_bound,
+                "msolve": self.msolve, "msolve_note": self.msolve_note,
+                "agrees": self.agrees, "certified": self.certified, "seconds": self.seconds,
+                "loops": self.loops, "instance_seed": self.instance_seed}
+
+
+@dataclass
+class EDDegreeTable:
+    """The generic ED degrees of M_r for m ≤ n ≤ max_n, 1 ≤ r < m (:func:`ed_degree_table`)."""
+
+    entries: list[EDTableEntry]
+    max_m: int
+    max_n: int
+    seconds: float
+
+    def entry(self, m: int, n: int, r: int) -> EDTableEntry:
+        for e in self.entries:
+            if (e.m, e.n, e.r) == (m, n, r):
+                return e
+        raise KeyError((m, n, r))
+
+    def duality_checks(self) -> list[dict]:
+        """Pairs (r, m − r) both computed: duality says their generic ED degrees are equal."""
+        out = []
+        for e in self.entries:
+            if 2 * e.r < e.m:
+                try:
+                    d = self.entry(e.m, e.n, e.m - e.r)
+                except KeyError:
+                    continue
+                if e.computed is not None and d.computed is not None:
+                    out.append({"shape": [e.m, e.n], "r": e.r, "dual_r": d.r,
+                                "counts": [e.computed, d.computed],
+                                "agree": e.computed == d.computed})
+        return out
+
+    def rows(self) -> list[list[str]]:
+        def s(v):
+            return "—" if v is None else str(v)
+
+        return [[f"{e.m}×{e.n}", str(e.r), s(e.value), e.label, s(e.formula), s(e.computed),
+                 s(e.certified_lower_bound), s(e.msolve),
+                 {True: "yes", False: "NO", None: "—"}[e.agrees], e.stop,
+                 f"{e.seconds:.1f}"] for e in self.entries]
+
+    HEADER = ["shape", "r", "ED degree", "label", "formula", "computed", "certified ≥",
+              "msolve", "agree", "monodromy stop", "s"]
+
+    def markdown(self) -> str:
+        lines = ["| " + " | ".join(self.HEADER) + " |",
+                 "|" + "---|" * len(self.HEADER)]
+        lines += ["| " + " | ".join(r) + " |" for r in self.rows()]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        n_ok = sum(e.agrees is True for e in self.entries)
+        n_bad = sum(e.agrees is False for e in self.entries)
+        return (f"generic ED degrees of M_r, m ≤ n ≤ {self.max_n}: {len(self.entries)} entries, "
+                f"{n_ok} with agreeing formula/computed/msolve values, {n_bad} disagreeing "
+                f"({self.seconds:.0f} s)\n" + self.markdown())
+
+    def to_dict(self) -> dict:
+        return {"max_m": self.max_m, "max_n": self.max_n, "seconds": self.seconds,
+                "entries": [e.to_dict() for e in self.entries],
+                "duality_checks": self.duality_checks()}
+
+
+def _computed_entry(m: int, n: int, r: int, seed: int, timeout: float, stall_loops: int,
+                    msolve_timeout: float | None, progress) -> EDTableEntry:
+    import time
+
+    from dlnscape.algebraic import homotopy as hm
+    from dlnscape.algebraic.formulation import make_formulation, quadratic_data
+    from dlnscape.algebraic.monodromy import MrFamily, monodromy_solve
+    from dlnscape.errors import SolverError
+
+    t0 = time.perf_counter()
+    f = formula_ed_degree(m, n, r)
+    form = make_formulation((m, n), r, rng=seed)
+    family = hm.parametric_system(form)
+    res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919], stall_loops=stall_loops,
+                          timeout=timeout,
+                          progress=None if progress is None else
+                          (lambda k, c: progress(f"{m}×{n} r={r}: loop {k}, {c} solutions")))
+    start = hm.StartSystem(f"table-{m}x{n}-r{r}-seed{seed}", form, family, res.p0,
+                           hm._bend(seed, m * n), res.X, res.count, res.seconds,
+                           "monodromy (stalled)", False, res.to_dict())
+    loss = random_integer_instance(m, n, np.random.default_rng([seed, 11]))
+    hs = hm.solve_target(start, quadratic_data(loss))
+    cert = hs.certificate
+    lower = None
+    if cert is not None and cert.rigorous and cert.all_approximate_zeros and cert.distinct:
+        lower = int(len(hs.X))
+    ms_count, note = None, "not run"
+    if msolve_timeout:
+        try:
+            out = critical_points_on_Mr(loss, r, backend="msolve", timeout=msolve_timeout)
+            if out.certified:
+                ms_count, note = int(out.n_complex), f"{out.seconds:.1f} s"
+            else:
+                note = "not certified: " + out.certification[:80]
+        except SolverError as e:
+            note = str(e)[:80]
+    return EDTableEntry(m, n, r, None if f is None else f[0], None if f is None else f[1],
+                        res.count, res.stop, lower, ms_count, note,
+                        time.perf_counter() - t0, res.loops, seed)
+
+
+def ed_degree_table(max_m: int = 4, max_n: int = 5, *, rng: int = 0,
+                    timeout: float = 300.0, stall_loops: int = 5,
+                    msolve_timeout: float | None = None, progress=None) -> EDDegreeTable:
+    """The generic (weighted) ED degree of M_r for every ``m ≤ n ≤ max_n``, ``m ≤ max_m``,
+    ``1 ≤ r < m``: each entry labelled *formula* (Catanese–Trifogli for r = 1, duality for
+    r = m − 1) and/or *computed* (monodromy from one seed solution, stall rule, never told
+    the formula), with the certificate of the computed count (that many distinct critical
+    points of a random integer instance α-certified in ball arithmetic) and, when
+    ``msolve_timeout`` is given, msolve's exact count on the same instance. ``timeout``
+    (seconds) bounds each entry's monodromy (a timed-out entry is a lower bound, stop
+    ``"timeout"``); ``progress(message)`` reports each loop. Draisma, Horobeţ, Ottaviani,
+    Sturmfels, Thomas 2016; Ottaviani, Spaenlehauer, Sturmfels 2014; Trager et al. 2020,
+    App. A.2."""
+    import time
+
+    max_m = _pos_int(max_m, "max_m", 2)
+    max_n = _pos_int(max_n, "max_n", 2)
+    if max_m > 5 or max_n > 5:
+        raise ShapeError(f"max_m, max_n: expected at most 5 (the counts grow beyond 10^4), got "
+                         f"{max_m}, {max_n}")
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise DlnscapeError(f"rng: expected an integer seed ≥ 0, got {rng!r}")
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise DlnscapeError(f"timeout: expected a positive number of seconds, got {timeout!r}")
+    t0 = time.perf_counter()
+    entries = []
+    for m in range(2, max_m + 1):
+        for n in range(m, max_n + 1):
+            for r in range(1, m):
+                entries.append(_computed_entry(m, n, r, int(rng), float(timeout),
+                                               int(stall_loops), msolve_timeout, progress))
+    return EDDegreeTable(entries, max_m, max_n, time.perf_counter() - t0)

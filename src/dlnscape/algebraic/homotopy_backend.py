@@ -97,12 +97,14 @@ def homotopy_result_mixed(loss, r, hs, start, seconds, version) -> CriticalPoint
     return _unproven_count(res, start)
 
 
-def solve_homotopy_many(losses: list, r: int, seed: int, cache_dir) -> list[CriticalPointsOnMr]:
+def solve_homotopy_many(losses: list, r: int, seed: int, cache_dir, timeout: float = 600.0,
+                        progress=None) -> list[CriticalPointsOnMr]:
     """Homotopy answers for losses of one shape, tracked in one batch; uncertified instances
     are retried once (in a batch) with shorter steps."""
     t0 = time.perf_counter()
     qds = [quadratic_data(L) for L in losses]
-    start = hm.start_system(qds[0].shape, r, seed=seed, cache_dir=cache_dir)
+    start = hm.start_system(qds[0].shape, r, seed=seed, cache_dir=cache_dir, timeout=timeout,
+                            progress=progress)
     hss = hm.solve_targets(start, qds)
     bad = [i for i, h in enumerate(hss) if not h.complete]
     if bad:
@@ -114,14 +116,16 @@ def solve_homotopy_many(losses: list, r: int, seed: int, cache_dir) -> list[Crit
     return [homotopy_result(L, r, h, start, per) for L, h in zip(losses, hss, strict=True)]
 
 
-def solve_homotopy(loss, r: int, seed: int, cache_dir) -> CriticalPointsOnMr:
-    return solve_homotopy_many([loss], r, seed, cache_dir)[0]
+def solve_homotopy(loss, r: int, seed: int, cache_dir, timeout: float = 600.0,
+                   progress=None) -> CriticalPointsOnMr:
+    return solve_homotopy_many([loss], r, seed, cache_dir, timeout, progress)[0]
 
 
 
 class HomotopyBackend(BackendBase):
     """``backend="homotopy"``: certified when every endpoint is; batched in ``solve_many``.
-    ``rng`` (an integer) seeds the start system; ``timeout`` is not used (no subprocess)."""
+    ``rng`` (an integer) seeds the start system; ``timeout`` bounds building a start system
+    (monodromy); ``progress(loop, count)`` reports its loops."""
 
     name = "homotopy"
 
@@ -130,12 +134,13 @@ class HomotopyBackend(BackendBase):
         return None if why is None else f"homotopy: start systems are solved by msolve: {why}"
 
     def solve(self, loss, r: int, *, rng=0, timeout: float = 600.0,
-              cache_dir=None) -> CriticalPointsOnMr:
-        return solve_homotopy(loss, int(r), seed_of(rng), cache_dir)
+              cache_dir=None, progress=None) -> CriticalPointsOnMr:
+        return solve_homotopy(loss, int(r), seed_of(rng), cache_dir, timeout, progress)
 
     def solve_many(self, losses: Sequence, r: int, *, rng=0, timeout: float = 600.0,
-                   cache_dir=None) -> list[CriticalPointsOnMr]:
-        return solve_homotopy_many(list(losses), int(r), seed_of(rng), cache_dir)
+                   cache_dir=None, progress=None) -> list[CriticalPointsOnMr]:
+        return solve_homotopy_many(list(losses), int(r), seed_of(rng), cache_dir, timeout,
+                                   progress)
 
 
 HOMOTOPY = HomotopyBackend()

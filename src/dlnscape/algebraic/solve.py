@@ -89,10 +89,11 @@ class AutoBackend(BackendBase):
         return get_backend("msolve").unavailable()
 
     def solve(self, loss, r: int, *, rng=0, timeout: float = 600.0,
-              cache_dir=None) -> CriticalPointsOnMr:
+              cache_dir=None, progress=None) -> CriticalPointsOnMr:
         t0 = time.perf_counter()
         try:
-            res = get_backend("homotopy").solve(loss, r, rng=rng, cache_dir=cache_dir)
+            res = get_backend("homotopy").solve(loss, r, rng=rng, cache_dir=cache_dir,
+                                                timeout=timeout, progress=progress)
         except SolverError as e:
             res, why = None, str(e)
         else:
@@ -189,7 +190,7 @@ def check_loss(loss, r) -> None:
 
 
 def critical_points_on_Mr(loss, r: int, backend: str = "auto", rng=0, timeout: float = 600.0,
-                          cache_dir=None) -> CriticalPointsOnMr:
+                          cache_dir=None, progress=None) -> CriticalPointsOnMr:
     """Every complex critical point of ``loss`` on the smooth part of ``M_r``, certified.
 
     ``loss`` is a :class:`dlnscape.DistanceLoss` (any φ) or :class:`dlnscape.SquaredLoss`.
@@ -197,9 +198,19 @@ def critical_points_on_Mr(loss, r: int, backend: str = "auto", rng=0, timeout: f
     ``"homotopy"`` or ``"phc"`` (:data:`BACKENDS`). ``rng`` seeds the random chart (and the
     homotopy's start). Trager et al. 2020, Ex 13 (39 complex critical points for 3×3 rank one
     and generic φ) and Thm 12 (C(min(m,n), r) for φ = I).
+
+    ``timeout`` (seconds) bounds msolve and the homotopy's start-system build (monodromy:
+    an answer from a timed-out start is a certified lower bound, not certified complete);
+    ``progress(loop, count)`` (homotopy and auto) reports the monodromy loops of a start
+    system being built (the first call for a shape; later ones use the cache).
     """
     b = get_backend(backend)
     check_loss(loss, r)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise SolverError(f"timeout: expected a positive number of seconds, got {timeout!r}")
+    if progress is not None and b.name in ("homotopy", "auto"):
+        return b.solve(loss, int(r), rng=rng, timeout=timeout, cache_dir=cache_dir,
+                       progress=progress)
     return b.solve(loss, int(r), rng=rng, timeout=timeout, cache_dir=cache_dir)
 
 
