@@ -185,6 +185,15 @@ def test_huge_widths_of_a_random_instance():
     assert_one_error_line(res, "74.5 GiB")
 
 
+@pytest.mark.parametrize("command,words", [("classify", "not finite in float64"),
+                                           ("find", "not finite in float64"),
+                                           ("geometry", "numerical failure in linear algebra")])
+def test_entries_too_large_for_float64(command, words, tmp_path):
+    spec = _spec(tmp_path, _random_spec([3, 2, 3], point="random = true\nscale = 1e200"))
+    res = runner.invoke(app, [command, str(spec)])
+    assert_one_error_line(res, words)
+
+
 @pytest.mark.parametrize("args", [["classify", "{d}"], ["geometry", "{d}"], ["find", "{d}"],
                                   ["critical-points", "{d}"], ["derivatives", "{d}"],
                                   ["conditions", "{d}"], ["verify", "{d}"],

@@ -20,7 +20,7 @@ from scipy.optimize import least_squares
 from scipy.sparse.linalg import LinearOperator
 
 from dlnscape.architecture import Point, pack
-from dlnscape.errors import DlnscapeError
+from dlnscape.errors import DlnscapeError, PointError
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import (
     DEFAULT_TOLERANCES,
@@ -137,6 +137,12 @@ def find_critical_point(
         raise DlnscapeError(f"max_iter: expected a positive integer, got {max_iter!r}")
     t0 = time.perf_counter()
     x = pack(landscape.point(theta0, "theta0"))
+    with np.errstate(over="ignore", invalid="ignore"):
+        v0, g0 = landscape.value(x), landscape.grad_flat(x)
+    if not (np.isfinite(v0) and np.all(np.isfinite(g0))):
+        raise PointError(f"theta0: the loss or its gradient is not finite in float64 at the "
+                         f"starting point (largest entry {float(np.max(np.abs(x))):.3g}); "
+                         f"rescale the point or the data")
 
     def fun(v):
         return landscape.grad_flat(landscape.unpack(v))
