@@ -274,3 +274,20 @@ def test_conditions_study_summary():
     assert str(st) == "residual is better"
     assert r == "PlainVsResidualStudy(d=3, rows=0, claim_supported=True)"
     _in_html(h, "residual is better", "True")
+
+
+def test_experiment_table_and_summary():
+    from dlnscape.experiments.families.base import Summary as FamilySummary
+    from dlnscape.experiments.families.base import Table
+
+    t = Table("minima", "Local minima per instance", ["instance", "minima"],
+              [[i, i % 3] for i in range(20)])
+    s, r, h = _readable(t)
+    _row(s, "rows", str(len(t.rows)))
+    assert "… 12 more row(s)" in s and h.count("<tr>") == 3 + 1 + 20
+    assert r == "Table(rows=20, columns=2)"
+    summ = FamilySummary([t], [], ["minima are global", "no saddle"])
+    s, r, h = _readable(summ)
+    _row(s, "findings", "2")
+    _row(s, "finding 2", "no saddle")
+    assert "minima (20 rows)" in s

@@ -14,6 +14,13 @@ from pydantic import BaseModel
 
 from dlnscape.experiments.config import ExperimentConfig, resolve_ref
 from dlnscape.io import to_jsonable
+from dlnscape.report.summary import Summary as _Summary
+from dlnscape.report.summary import (
+    SummaryTable,
+    summary_html_method,
+    summary_repr,
+    summary_str,
+)
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,36 @@ class Table:
     rows: list[list[Any]]
     note: str = ""
 
+    def _summary(self) -> _Summary:
+        return _Summary(f"Table {self.name!r}: {self.title}",
+                        (("rows", len(self.rows)), ("columns", len(self.columns)),
+                         ("note", self.note or None)),
+                        SummaryTable(tuple(map(str, self.columns)), tuple(map(tuple, self.rows))),
+                        brief=("rows", "columns"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
+
 
 @dataclass
 class Summary:
     tables: list[Table] = field(default_factory=list)
     figures: list[tuple[str, Path]] = field(default_factory=list)  # (caption, PNG path)
     findings: list[str] = field(default_factory=list)  # Markdown bullet texts
+
+    def _summary(self) -> _Summary:
+        rows = [("tables", ", ".join(f"{t.name} ({len(t.rows)} rows)" for t in self.tables)
+                 or None), ("figures", ", ".join(str(p) for _, p in self.figures) or None),
+                ("findings", len(self.findings))]
+        rows += [(f"finding {i + 1}", f) for i, f in enumerate(self.findings[:5])]
+        return _Summary(f"experiment summary: {len(self.tables)} table(s), {len(self.figures)} "
+                        f"figure(s), {len(self.findings)} finding(s)", tuple(rows),
+                        brief=("tables", "findings"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 @dataclass
