@@ -291,3 +291,24 @@ def test_experiment_table_and_summary():
     _row(s, "findings", "2")
     _row(s, "finding 2", "no saddle")
     assert "minima (20 rows)" in s
+
+
+def test_conditions_estimates_summaries(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "conditions"))
+    from _zl import linear_instance
+
+    from dlnscape.conditions import estimate_gradient_dominance, estimate_regularity
+
+    L, theta, _, _ = linear_instance(np.random.default_rng(2), 2, 2)
+    est = estimate_gradient_dominance(L, theta, rng=0, n_samples=20, n_starts=1)
+    for obj in (est, est.bound):
+        _, r, h = _readable(obj)
+        assert "array(" not in r and len(r) < 200
+    _in_html(est._repr_html_(), format_value(est.sup), str(est.holds))
+    _in_html(est.bound._repr_html_(), format_value(est.bound.lam), est.bound.theorem)
+    reg = estimate_regularity(L, theta, rng=0, n_directions=3)
+    _, r, h = _readable(reg)
+    _in_html(h, format_value(reg.constants.alpha), str(len(reg.scans)))
+    assert r.startswith("RegularityEstimate(α=")
