@@ -17,6 +17,7 @@ from dlnscape.errors import DlnscapeError
 from dlnscape.landscape import Landscape
 from dlnscape.losses import LinearQuadraticLoss, SquaredLoss
 from dlnscape.models.linear import LinearNetwork
+from dlnscape.validate import check_rng
 
 __all__ = [
     "hofflin_counterexample",
@@ -123,7 +124,7 @@ def nouiehed_thm12_point(widths=(2, 1, 1, 2)) -> tuple[Landscape, Point]:
 def kawaguchi_data(d_x: int = 3, d_y: int = 2, m: int = 8, rng=0) -> tuple[np.ndarray, np.ndarray]:
     """Data satisfying Kawaguchi 2016, Thm 2.3: XXᵀ and XYᵀ of full rank, d_y ≤ d_x, and
     Σ = YXᵀ(XXᵀ)⁻¹XYᵀ with distinct eigenvalues (Gaussian data; checked)."""
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     for _ in range(100):
         X = gen.standard_normal((d_x, m))
         Y = gen.standard_normal((d_y, m))
@@ -160,7 +161,7 @@ def kawaguchi_cor24_point(
     d = list(widths) if widths is not None else [3] + [2] * H + [2]
     if len(d) != H + 2:
         raise DlnscapeError(f"widths: expected H + 2 = {H + 2} widths, got {len(d)}")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     X, Y = kawaguchi_data(d[0], d[-1], 8, gen)
     layers = [np.zeros((d[k], d[k - 1])) for k in range(1, H + 1)]
     layers.append(gen.standard_normal((d[-1], d[-2])) if last == "random"

@@ -33,7 +33,11 @@ from dlnscape.losses import Loss
 from dlnscape.models.base import Parametrization
 from dlnscape.models.linear import LinearNetwork
 from dlnscape.regularizers import Regularizer, as_regularizer
-from dlnscape.validate import DEFAULT_MEMORY_BUDGET, check_memory  # noqa: F401 (re-exported)
+from dlnscape.validate import (  # noqa: F401 (DEFAULT_MEMORY_BUDGET is re-exported)
+    DEFAULT_MEMORY_BUDGET,
+    check_memory,
+    check_rng,
+)
 
 
 @dataclass(frozen=True)
@@ -449,7 +453,7 @@ def hessian_extreme_eigenvalues(
                                     or not isinstance(max_matvecs, (int, np.integer))
                                     or max_matvecs < 1):
         raise DlnscapeError(f"max_matvecs: expected a positive integer, got {max_matvecs!r}")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     theta = landscape.point(theta)
 
     def _deflation_residual(Hmul, Qop, q: int, gen: np.random.Generator, *, matrix: bool):

@@ -29,6 +29,7 @@ import numpy as np
 from dlnscape.algebraic.solve import critical_points_on_Mr, get_backend
 from dlnscape.errors import DlnscapeError, LossError, ShapeError
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
+from dlnscape.validate import check_rng
 
 #: the readings of the printed indices of the Catanese–Trifogli formula
 READINGS = ("projective", "literal")
@@ -151,7 +152,7 @@ def random_integer_instance(
     """``(Q0, φ)`` with entries uniform in ``{−bound, …, bound}``, as in 004 Experiment 1."""
     from dlnscape.losses import DistanceLoss
 
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
     Q0 = rng.integers(-bound, bound + 1, size=(m, n)).astype(np.float64)
     phi = rng.integers(-bound, bound + 1, size=(m * n, m * n)).astype(np.float64)
     return DistanceLoss(Q0, phi)

@@ -37,6 +37,7 @@ from fractions import Fraction
 import numpy as np
 
 from dlnscape.errors import LossError, ShapeError
+from dlnscape.validate import check_rng
 
 Poly = dict  # {tuple[int, ...]: coefficient}
 
@@ -356,7 +357,7 @@ def _sum_polys(ps) -> Poly:
 
 def random_basis(m: int, rng) -> np.ndarray:
     """A random integer m×m matrix with entries in {−3..3} and |det| ≥ 1 (the random chart)."""
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
     while True:
         T = rng.integers(-3, 4, size=(m, m))
         if abs(round(np.linalg.det(T))) >= 1:

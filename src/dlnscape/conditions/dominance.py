@@ -67,6 +67,7 @@ from dlnscape.conditions.setting import (
 )
 from dlnscape.errors import DlnscapeError
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr
+from dlnscape.validate import check_rng
 
 #: a ratio is "resolved" when its relative rounding error is below this (else it is skipped)
 RESOLVED_RTOL = 1e-3
@@ -336,7 +337,7 @@ def gradient_dominance_bound(landscape, theta_star, *, rng=0,
     if not isinstance(n_tau_hat_samples, (int, np.integer)) or n_tau_hat_samples < 1:
         raise DlnscapeError(f"n_tau_hat_samples: expected a positive integer, got "
                             f"{n_tau_hat_samples!r}")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     theorem, cid = THEOREMS[p.kind]
     eta_X = sigma_min(p.X)
     c = p.loss_factor
@@ -843,7 +844,7 @@ def estimate_gradient_dominance(landscape, theta_star, radius: float | None = No
             raise DlnscapeError(f"w2_radius: expected a finite number ≥ 0, got {w2_radius!r}")
     else:
         w2_radius = 0.0
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     ev = _Evaluator(p, landscape, bound, lam_used)
     points = [ev.point(th, "sample") for th in
               _sample_points(p, bound, radius, int(n_samples), gen, w2_radius)] \

@@ -72,6 +72,7 @@ from dlnscape.conditions.setting import (
 from dlnscape.errors import DlnscapeError
 from dlnscape.linalg import numerical_rank
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr
+from dlnscape.validate import check_rng
 
 #: default step sizes: the catalog's 1e−1 … 1e−6 (check 55), extended up to 10 so that the
 #: step where the inequality stops holding is usually seen; two per decade
@@ -369,7 +370,7 @@ def estimate_regularity(landscape, theta_star, delta: float | None = None, *,
     if const.vacuous:
         return RegularityEstimate(const, ts, (), None, None, False, (), 0.0, overridden,
                                   time.perf_counter() - t0)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     J = error_jacobian(p, landscape, theta_star)
     dirs = _directions(J, const.G_rank, const.delta, int(n_directions), gen, include_kernel)
     model, loss = landscape.model, landscape.loss

@@ -42,6 +42,7 @@ import numpy as np
 
 from dlnscape.architecture import Point
 from dlnscape.errors import DlnscapeError, LossError, PointError
+from dlnscape.validate import check_rng
 
 EPS = float(np.finfo(np.float64).eps)
 #: a matrix is "full rank" for the theorems when σ_min > FULL_RANK_RTOL · σ_max
@@ -285,7 +286,7 @@ def construct_global_minimizer(landscape, rng=0) -> Point:
     from dlnscape.models.one_hidden import one_hidden_global_minimizer
 
     p = zhou_liang_problem(landscape)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     if p.kind == "linear":
         theta = deep_linear_global_minimizer(p.X, p.Y, p.l, rng=gen)
     elif p.kind == "residual":

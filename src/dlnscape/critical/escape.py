@@ -45,6 +45,7 @@ from dlnscape.tolerances import (
     escape_margin,
     point_scale,
 )
+from dlnscape.validate import check_rng
 
 #: an escape point must beat what verify() requires by this factor (verify evaluates in ball
 #: arithmetic, so a small factor covers the float64 values the search sees)
@@ -509,7 +510,7 @@ def search_escape(
     the zero tolerance of the eigenvalues (``dlnscape.linalg.inertia``).
     """
     budget = budget or EscapeBudget()
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     L0 = landscape.value(theta) if value is None else float(value)
     from dlnscape.tolerances import as_tolerances
 

@@ -23,6 +23,7 @@ from dlnscape.architecture import Point
 from dlnscape.critical.polynomial import third_contraction
 from dlnscape.landscape import Landscape
 from dlnscape.tolerances import DEFAULT_TOLERANCES, hessian_zero_threshold, relative_gradient_at
+from dlnscape.validate import check_rng
 
 #: the cubic form counts as vanishing below this multiple of its natural scale
 CUBIC_RTOL = 1e-8
@@ -109,7 +110,7 @@ def cubic_form_on_kernel(
     if k == 0:
         return 0.0, 0.0, 0, True
     thr = CUBIC_RTOL * scale
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     # a cheap probe first: one non-zero value already proves the form is not identically zero
     A = gen.standard_normal((k, min(8, k)))
     V = K @ (A / np.linalg.norm(A, axis=0))

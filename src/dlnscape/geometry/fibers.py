@@ -35,6 +35,7 @@ from dlnscape.architecture import (
 from dlnscape.errors import DlnscapeError, ShapeError
 from dlnscape.geometry._common import point_and_arch
 from dlnscape.linalg import RankDecision, numerical_rank, product_rank
+from dlnscape.validate import check_rng
 
 
 def fiber_residual(theta: Sequence[np.ndarray], W: np.ndarray) -> float:
@@ -91,7 +92,7 @@ def factorize(
     c = e
     if construction == "prop16_printed":
         c = r
-        gen = np.random.default_rng(rng)
+        gen = check_rng(rng)
         U = np.hstack([U, gen.standard_normal((W.shape[0], r - e))])
         V = np.hstack([V, np.zeros((W.shape[1], r - e))])
     h = arch.h
@@ -164,7 +165,7 @@ def random_fiber_point(
     the ``G_i``.
     """
     theta, arch = point_and_arch(theta)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     if det_signs is not None and len(det_signs) != arch.h - 1:
         raise ShapeError(f"det_signs: expected {arch.h - 1} signs, got {len(det_signs)}")
     Gs = [
@@ -257,7 +258,7 @@ def fiber_move(
     onto the numerical kernel. Raises :class:`DlnscapeError` if the kernel is trivial.
     """
     theta, arch = point_and_arch(theta)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     K, dec = fiber_kernel(theta, layer, side, rtol)
     if K.shape[1] == 0:
         where = f"ker W_<{layer}ᵀ" if side == "prefix" else f"ker W_>{layer}"

@@ -37,6 +37,7 @@ from dlnscape.geometry.openness import (
 from dlnscape.geometry.ranks import rank_profile
 from dlnscape.linalg import null_space, numerical_rank
 from dlnscape.models.linear import LinearNetwork
+from dlnscape.validate import check_rng
 
 UNDETERMINED = "undetermined"
 
@@ -141,7 +142,7 @@ def _two_critical_search(theta, arch, W, bad, n_random: int, rng, max_params: in
     net = LinearNetwork(arch)
     J = net.jacobian(theta)
     JtJ = J.T @ J
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     m, n = W.shape
     cands = [bad[:, j] for j in range(bad.shape[1])]
     cands += [bad @ gen.standard_normal(bad.shape[1]) for _ in range(n_random)]

@@ -41,6 +41,7 @@ from dlnscape.linalg import (
     product_rank,
     range_basis,
 )
+from dlnscape.validate import check_rng
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,7 +538,7 @@ def probe_local_openness(
     from dlnscape.models.linear import LinearNetwork
 
     theta, arch = point_and_arch(theta)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     net = LinearNetwork(arch)
     W = net.forward(theta)
     x0 = pack(theta)

@@ -37,6 +37,7 @@ import numpy as np
 
 from dlnscape.architecture import Point
 from dlnscape.errors import DlnscapeError, LossError, PointError
+from dlnscape.validate import check_rng
 
 #: a matrix counts as invertible when its condition number is below this
 COND_MAX = 1e10
@@ -139,7 +140,7 @@ def deep_linear_global_minimizer(
     X, Y = _data(X, Y)
     h = _depth(h, "h")
     d = X.shape[0]
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     Cs = _matrices(C, h - 1, d, "C", gen)
     ols = least_squares_matrix(X, Y)
     if h == 1:
@@ -218,7 +219,7 @@ def residual_global_minimizer(
     units = _depth(units, "units")
     r = _depth(layers_per_unit, "layers_per_unit")
     d = X.shape[0]
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     Ws = deep_linear_global_minimizer(X, Y, units, C_hat, gen)
     if C is not None:
         C = list(C)

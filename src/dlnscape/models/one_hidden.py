@@ -26,6 +26,7 @@ from dlnscape.architecture import Point, as_float_matrix, positive_int
 from dlnscape.errors import DlnscapeError, PointError, ShapeError
 from dlnscape.models.activations import Activation, activation
 from dlnscape.models.base import HvpOperator, Parametrization
+from dlnscape.validate import check_rng
 
 
 def data_matrix(a: object, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
@@ -258,7 +259,7 @@ def one_hidden_global_minimizer(X: np.ndarray, Y: np.ndarray, sigma: Activation 
     _, U = np.linalg.eigh(Sigma)
     U = U[:, ::-1].copy()  # eigenvectors by decreasing eigenvalue (all d of them: top d)
     if C is None:
-        gen = np.random.default_rng(rng)
+        gen = check_rng(rng)
         C = np.eye(d) + 0.5 * gen.standard_normal((d, d)) / np.sqrt(d)
     C = data_matrix(C, "C", (d, d))
     sc = np.linalg.svd(C, compute_uv=False)

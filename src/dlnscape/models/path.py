@@ -34,6 +34,7 @@ import numpy as np
 from dlnscape.architecture import Point, as_float_matrix, end_to_end
 from dlnscape.errors import DlnscapeError, PointError, ShapeError
 from dlnscape.models.linear import LinearNetwork
+from dlnscape.validate import check_rng
 
 #: the largest number of (output, path) pairs the sampler enumerates
 MAX_PATHS = 4096
@@ -55,7 +56,7 @@ def _rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
+        return check_rng(rng)
     raise DlnscapeError(f"rng: expected a numpy Generator or an integer seed, got {rng!r}")
 
 
