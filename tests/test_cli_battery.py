@@ -423,7 +423,10 @@ def test_rng_validation_is_shared_by_the_api(bad):
     L = dl.Landscape(arch, loss)
     theta = dl.random_point(arch, 0)
     for call in (lambda: dl.random_point(arch, bad), lambda: dl.classify(L, theta, rng=bad),
-                 lambda: dl.critical_point_from_subset(loss, arch, (0, 1), rng=bad)):
+                 lambda: dl.critical_point_from_subset(loss, arch, (0, 1), rng=bad),
+                 lambda: dl.hessian_extreme_eigenvalues(L, theta, rng=bad),
+                 lambda: dl.critical_points_on_Mr(dl.DistanceLoss(np.diag([3.0, 2.0])), 1,
+                                                  backend="msolve", rng=bad)):
         with pytest.raises(ValidationError, match="rng: expected"):
             call()
     g = np.random.default_rng(3)
