@@ -312,6 +312,10 @@ def test_random_linear_quadratic_loss_in_a_spec(tmp_path):
     res = runner.invoke(app, ["classify", str(spec), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["spec"]["loss"]["type"] == "linear_quadratic"
+    spec = _spec(tmp_path, _random_spec([3, 2, 3], "linear_quadratic", extra_loss="c = 2.5\n"))
+    res = runner.invoke(app, ["classify", str(spec), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["spec"]["loss"]["c"] == 2.5  # drawn A, W0; the given c
 
 
 # ---------------------------------------------------------------------------------------------

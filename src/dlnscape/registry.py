@@ -355,7 +355,7 @@ def loss_from_spec(section: Mapping[str, Any], target: LossTarget,
     entry = loss_entry(section["type"], f"{prefix}.type")
     p = validate_section(entry.params, section, prefix, f"type={entry.name!r}")
     if p.random:
-        given = [k for k in section if k not in ("type", "random", "seed", "n", "ridge")]
+        given = [k for k in section if k not in ("type", "random", "seed", "n", "ridge", "c")]
         if given:
             raise SpecError(f"{prefix}: random = true draws the data; remove "
                             f"{', '.join(f'{prefix}.{k}' for k in given)} (or random = false)")
@@ -370,6 +370,8 @@ def loss_from_spec(section: Mapping[str, Any], target: LossTarget,
         loss = entry.random(target, gen, p.n)
         if getattr(p, "ridge", None) is not None:  # logistic: the data are drawn, ridge given
             loss = LogisticLoss(loss.X, loss.labels, p.ridge)
+        if getattr(p, "c", None) is not None:  # linear_quadratic: A, W0 drawn, c given
+            loss = LinearQuadraticLoss(loss.A, p.c, loss.W0)
         return loss
     if p.n is not None:
         raise SpecError(f"{prefix}.n: only used with random = true")
