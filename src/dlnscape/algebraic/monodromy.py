@@ -55,6 +55,15 @@ class MonodromyFamily(Protocol):
     def refine(self, X: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Newton-refined X at p and a mask of those that converged (nonsingular)."""
 
+    # optional: ``orbit(X)`` — X and its images under a symmetry group of the equations
+    # (HomotopyContinuation.jl's ``group_actions``): the monodromy action commutes with the
+    # symmetry, so without it a solution can stay unseen for many loops
+
+
+def _with_orbit(family, X: np.ndarray) -> np.ndarray:
+    orbit = getattr(family, "orbit", None)
+    return X if orbit is None or X.shape[0] == 0 else orbit(X)
+
 
 @dataclass
 class MonodromyResult:
@@ -147,6 +156,7 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
     S, okr = family.refine(np.atleast_2d(x0), p0)
     if not okr.all():
         raise DlnscapeError("monodromy: the seed solution is singular; try another rng")
+    S = merge_solutions(S[:0], _with_orbit(family, S))
     history: list[int] = []
     tracked = failed = 0
     quiet = 0
@@ -172,7 +182,7 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
                 break
         if X.shape[0]:
             X, okr = family.refine(X, p0)
-            X = X[okr]
+            X = _with_orbit(family, X[okr])
         before = S.shape[0]
         S = merge_solutions(S, X)
         history.append(int(S.shape[0]))

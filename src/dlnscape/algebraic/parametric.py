@@ -28,6 +28,89 @@ from dlnscape.algebraic.alpha import PolySystem
 _TARGET = 3e-3
 
 
+def _monomials(X: np.ndarray, E: np.ndarray, dmax: int) -> np.ndarray:
+    """``X^E`` (P, M) for exponent rows E (M, N), by a table of powers and N gathers."""
+    P, N = X.shape
+    pw = np.ones((P, N, dmax + 1), dtype=X.dtype)
+    for d in range(1, dmax + 1):
+        pw[:, :, d] = pw[:, :, d - 1] * X
+    out = np.ones((P, E.shape[0]), dtype=X.dtype)
+    for j in range(N):
+        if E[:, j].any():
+            out *= pw[:, j, E[:, j]]
+    return out
+
+
+class SparseEvaluator:
+    """``f(x)`` and ``∂f/∂x`` of the members of a family, with sparse coefficient matrices.
+
+    The critical equations of deep linear networks have coefficient tables that are > 99 %
+    zeros; here ``f = C · x^E`` and ``J = S(C) · x^{E'}`` with ``E'`` the distinct exponents
+    of the first derivatives and ``S(C)`` the sparse matrix of ``C[e, m]·a_{m,j}`` (a the
+    exponent), so an evaluation costs the non-zeros, not ``E × M × N``.
+    """
+
+    def __init__(self, family: PolySystem) -> None:
+        from scipy import sparse
+
+        self.sparse = sparse
+        self.fam = family
+        exps = family.exps
+        M, N = exps.shape
+        self.N = N
+        coef = family.coef if family.coef.ndim == 3 else family.coef[None]
+        self.E = coef.shape[1]
+        nz = np.any(coef != 0, axis=0)  # (E, M)
+        self.dmax = int(exps.max()) if M else 0
+        e_idx, m_idx = np.nonzero(nz)
+        self.e_idx, self.m_idx = e_idx, m_idx
+        # derivative monomials
+        rows, keys = [], {}
+        tri_e, tri_m, tri_j, tri_d, tri_f = [], [], [], [], []
+        for e, m in zip(e_idx, m_idx, strict=True):
+            for j in np.flatnonzero(exps[m] > 0):
+                ex = exps[m].copy()
+                ex[j] -= 1
+                key = ex.tobytes()
+                if key not in keys:
+                    keys[key] = len(rows)
+                    rows.append(ex)
+                tri_e.append(e)
+                tri_m.append(m)
+                tri_j.append(j)
+                tri_d.append(keys[key])
+                tri_f.append(float(exps[m, j]))
+        self.Ed = np.array(rows, dtype=np.int64).reshape(len(rows), N)
+        self.tri = (np.array(tri_e, np.int64), np.array(tri_m, np.int64),
+                    np.array(tri_j, np.int64), np.array(tri_d, np.int64),
+                    np.array(tri_f))
+
+    def prepare(self, C: np.ndarray):
+        """Sparse ``C`` (E, M) and ``S(C)`` (M', E·N) for one coefficient matrix."""
+        sp = self.sparse
+        M = self.fam.exps.shape[0]
+        Cs = sp.csr_matrix((C[self.e_idx, self.m_idx], (self.e_idx, self.m_idx)),
+                           shape=(self.E, M))
+        te, tm, tj, td, tf = self.tri
+        S = sp.csr_matrix((C[te, tm] * tf, (td, te * self.N + tj)),
+                          shape=(max(self.Ed.shape[0], 1), self.E * self.N))
+        return Cs, S
+
+    def monomials(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mono = _monomials(X, self.fam.exps, self.dmax)
+        dmono = (_monomials(X, self.Ed, self.dmax) if self.Ed.shape[0]
+                 else np.zeros((X.shape[0], 1), dtype=X.dtype))
+        return mono, dmono
+
+    def apply(self, mono: np.ndarray, dmono: np.ndarray, prepared) -> tuple[np.ndarray,
+                                                                            np.ndarray]:
+        Cs, S = prepared
+        F = (Cs @ mono.T).T
+        J = (S.T @ dmono.T).T.reshape(mono.shape[0], self.E, self.N)
+        return np.asarray(F), np.asarray(J)
+
+
+
 @dataclass
 class SegmentResult:
     """Endpoints of one tracked segment."""
@@ -52,19 +135,28 @@ def evaluate(family: PolySystem, X: np.ndarray, C: np.ndarray) -> tuple[np.ndarr
     return V[:, 0, :], np.swapaxes(V[:, 1:, :], 1, 2)
 
 
+def evaluator(family: PolySystem) -> SparseEvaluator:
+    """The family's :class:`SparseEvaluator` (built once, kept with the family)."""
+    ev = family._plans.get("sparse_evaluator")
+    if ev is None:
+        ev = family._plans["sparse_evaluator"] = SparseEvaluator(family)
+    return ev
+
+
 def newton(family: PolySystem, X: np.ndarray, C: np.ndarray, iters: int = 4
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Newton's method at coefficients C; returns the points and the last step's relative
-    size (``‖dx‖/(1 + ‖x‖)``, inf where the Jacobian is singular)."""
+    """Newton's method at coefficients C (E, M); returns the points and the last step's
+    relative size (``‖dx‖/(1 + ‖x‖)``, inf where the Jacobian is singular)."""
     X = np.array(X, dtype=complex, copy=True)
     rel = np.full(X.shape[0], np.inf)
+    if X.shape[0] == 0:
+        return X, rel
+    ev = evaluator(family)
+    prep = ev.prepare(np.asarray(C, dtype=complex))
     with np.errstate(all="ignore"):
         for _ in range(iters):
-            F, J = evaluate(family, X, C)
-            try:
-                d = np.linalg.solve(J, F[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                d = np.stack([_solve_one(Ji, Fi) for Ji, Fi in zip(J, F, strict=True)])
+            F, J = ev.apply(*ev.monomials(X), prep)
+            d = np.stack([_solve_one(Ji, Fi) for Ji, Fi in zip(J, F, strict=True)])
             X = X - np.where(np.isfinite(d), d, 0)
             rel = np.where(np.isfinite(d).all(axis=1),
                            np.linalg.norm(d, axis=1) / (1 + np.linalg.norm(X, axis=1)), np.inf)
@@ -84,18 +176,11 @@ def track_segment(family: PolySystem, X0: np.ndarray, pa: np.ndarray, pb: np.nda
                   blowup: float = 1e8) -> SegmentResult:
     """Track the solutions ``X0`` of ``f(·; pa)`` to ``f(·; pb)`` along the (bent) segment.
 
-    ``pa``, ``pb``, ``c`` are parameter vectors (K,), or ``pb`` per path (P, K). A path fails
-    when its step falls below ``hmin`` or ``‖x‖`` exceeds ``blowup`` (a path going to infinity
-    at a non-generic target).
+    ``pa``, ``pb``, ``c`` are parameter vectors (K,). A path fails when its step falls below
+    ``hmin`` or ``‖x‖`` exceeds ``blowup`` (a path going to infinity at a non-generic target).
     """
     X = np.array(np.atleast_2d(X0), dtype=complex, copy=True)
     P = X.shape[0]
-    Ca = coefficients(family, pa)
-    pb = np.asarray(pb, dtype=complex)
-    Cb = coefficients(family, pb) if pb.ndim == 1 else np.einsum(
-        "pk,kem->pem", pb, family.coef)
-    Cc = coefficients(family, c) if c is not None else np.zeros_like(Ca)
-    per_path = Cb.ndim == 3
     t = np.zeros(P)
     h = np.full(P, h0)
     ok = np.zeros(P, dtype=bool)
@@ -104,22 +189,31 @@ def track_segment(family: PolySystem, X0: np.ndarray, pa: np.ndarray, pb: np.nda
     it = steps = 0
     if P == 0:
         return SegmentResult(X, ok, 0, 0)
+    ev = evaluator(family)
+    Ca = coefficients(family, pa)
+    Cb = coefficients(family, pb)
+    parts = [ev.prepare(Ca), ev.prepare(Cb - Ca)]
+    if c is not None:
+        parts.append(ev.prepare(coefficients(family, c)))
 
-    def coef_at(ts, idx):
-        Cbi = Cb[idx] if per_path else Cb[None]
-        s1 = ts[:, None, None]
-        return Ca[None] + s1 * (Cbi - Ca[None]) + (s1 * (1 - s1)) * Cc[None]
+    def fjt(x, ts, want_t=True):
+        """f, ∂f/∂x at (x, t) and ∂f/∂t (per path t)."""
+        mono, dmono = ev.monomials(x)
+        vals = [ev.apply(mono, dmono, q) for q in parts]
+        s1 = ts[:, None]
+        F = vals[0][0] + s1 * vals[1][0]
+        J = vals[0][1] + s1[:, :, None] * vals[1][1]
+        Ht = vals[1][0] if want_t else None
+        if c is not None:
+            s2 = (ts * (1 - ts))[:, None]
+            F = F + s2 * vals[2][0]
+            J = J + s2[:, :, None] * vals[2][1]
+            if want_t:
+                Ht = Ht + (1 - 2 * ts)[:, None] * vals[2][0]
+        return F, J, Ht
 
-    def dcoef(ts, idx):
-        Cbi = Cb[idx] if per_path else Cb[None]
-        return (Cbi - Ca[None]) + (1 - 2 * ts[:, None, None]) * Cc[None]
-
-    def vel(x, ts, idx):
-        md = family.monomials_and_derivatives(x)
-        C = coef_at(ts, idx)
-        V = md @ np.swapaxes(C, 1, 2)
-        J = np.swapaxes(V[:, 1:, :], 1, 2)
-        Ht = np.einsum("pm,pem->pe", md[:, 0, :], dcoef(ts, idx))
+    def vel(x, ts):
+        _F, J, Ht = fjt(x, ts)
         return -np.linalg.solve(J, Ht[..., None])[..., 0]
 
     while True:
@@ -132,19 +226,18 @@ def track_segment(family: PolySystem, X0: np.ndarray, pa: np.ndarray, pb: np.nda
         hh = np.minimum(h[act], 1.0 - tt)
         with np.errstate(all="ignore"):
             try:
-                k1 = vel(x, tt, act)
-                k2 = vel(x + 0.5 * hh[:, None] * k1, tt + 0.5 * hh, act)
-                k3 = vel(x + 0.5 * hh[:, None] * k2, tt + 0.5 * hh, act)
-                k4 = vel(x + hh[:, None] * k3, tt + hh, act)
+                k1 = vel(x, tt)
+                k2 = vel(x + 0.5 * hh[:, None] * k1, tt + 0.5 * hh)
+                k3 = vel(x + 0.5 * hh[:, None] * k2, tt + 0.5 * hh)
+                k4 = vel(x + hh[:, None] * k3, tt + hh)
                 xp = x + (hh[:, None] / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
                 tn = np.where(tt + hh >= 1.0 - 1e-13, 1.0, tt + hh)
                 scale = 1.0 + np.linalg.norm(xp, axis=1)
-                Cn = coef_at(tn, act)
-                F, J = evaluate(family, xp, Cn)
+                F, J, _ = fjt(xp, tn, want_t=False)
                 Jinv = np.linalg.inv(J)
                 d1 = (Jinv @ F[..., None])[..., 0]
                 xp = xp - d1
-                F2, _ = evaluate(family, xp, Cn)
+                F2, _J2, _ = fjt(xp, tn, want_t=False)
                 d2 = (Jinv @ F2[..., None])[..., 0]
                 xp = xp - d2
                 n1 = np.linalg.norm(d1, axis=1) / scale

@@ -286,9 +286,11 @@ def _reduced_family(fam: PolySystem, zeros: np.ndarray, rows: np.ndarray) -> Pol
     return PolySystem(exps, coef)
 
 
-def _rank(M: np.ndarray) -> int:
+def _rank(M: np.ndarray, ref: float) -> int:
+    """Numerical rank relative to ``ref`` (the scale of the system at the point, so that a
+    matrix of rounding residues has rank 0)."""
     s = np.linalg.svd(M, compute_uv=False)
-    return int(np.sum(s > JACOBIAN_RANK_RTOL * s[0])) if s.size and s[0] > 0 else 0
+    return int(np.sum(s > JACOBIAN_RANK_RTOL * ref))
 
 
 def pattern_components(ws: WeightSpaceSystem, gen: np.random.Generator,
@@ -309,17 +311,25 @@ def pattern_components(ws: WeightSpaceSystem, gen: np.random.Generator,
                             f"enumerates 2^{nv} patterns (at most {max_vars} weights)")
     fam = ws.family
     out = []
-    for mask in range(2**nv):
-        zeros = np.array([(mask >> j) & 1 == 1 for j in range(nv)])
-        nf = int((~zeros).sum())
-        x0 = (gen.normal(size=nv) + 1j * gen.normal(size=nv)) / np.sqrt(2)
-        x0[zeros] = 0
+    masks = np.arange(2**nv)
+    Z = ((masks[:, None] >> np.arange(nv)[None]) & 1).astype(bool)  # (2^nv, nv)
+    X0 = (gen.normal(size=Z.shape) + 1j * gen.normal(size=Z.shape)) / np.sqrt(2)
+    X0[Z] = 0
+    from dlnscape.algebraic.parametric import _monomials
+
+    monos = _monomials(X0, fam.exps, fam.dmax)  # (2^nv, M)
+    As = np.einsum("kem,pm->pek", fam.coef, monos)  # (2^nv, E, K)
+    svs = np.linalg.svd(As, compute_uv=False)
+    top = np.maximum(svs[:, :1], 1e-300)
+    ranks = np.where(svs[:, 0] > 0, (svs > JACOBIAN_RANK_RTOL * top).sum(axis=1), 0)
+    nfs = (~Z).sum(axis=1)
+    for mask in np.flatnonzero(ranks <= nfs):  # rank A > #free: no solution for generic p
+        zeros = Z[mask]
+        nf = int(nfs[mask])
+        x0 = X0[mask]
         mono = fam.monomials_and_derivatives(x0[None])[0]  # (N+1, M)
-        A = np.tensordot(fam.coef, mono[0], axes=(2, 0)).T  # (E, K)
-        s = np.linalg.svd(A, compute_uv=False)
-        rank = int(np.sum(s > JACOBIAN_RANK_RTOL * s[0])) if s.size and s[0] > 0 else 0
-        if rank > nf:
-            continue
+        A = As[mask]
+        rank = int(ranks[mask])
         if nf == 0:
             out.append(PatternComponent(zeros, np.zeros(0, np.int64), None,
                                         np.zeros((1, 0), complex), np.zeros(ws.K, complex), 0,
@@ -333,8 +343,9 @@ def pattern_components(ws: WeightSpaceSystem, gen: np.random.Generator,
         J = (mono[1:] @ Cp.T).T[:, ~zeros]  # (E, nf)
         # the tangent space {(ẋ, ṗ): J ẋ + A ṗ = 0} projects onto all parameters iff
         # range A ⊆ range J; otherwise the pattern has no solution for generic parameters
-        rJ = _rank(J)
-        if _rank(np.concatenate([J, A / np.linalg.norm(A)], axis=1)) > rJ:
+        ref = max(np.linalg.norm(J, 2), np.linalg.norm(A, 2))
+        rJ = _rank(J, ref)
+        if _rank(np.concatenate([J, A], axis=1), ref) > rJ:
             continue
         # the square subsystem: the equations of the free weights when they are independent
         rows = np.flatnonzero(~zeros)
@@ -345,18 +356,45 @@ def pattern_components(ws: WeightSpaceSystem, gen: np.random.Generator,
             _q, _r, piv = sla.qr(J.T, pivoting=True)
             rows = np.sort(piv[:nf])
             sv = np.linalg.svd(J[rows], compute_uv=False)
-        jr = int(np.sum(sv > JACOBIAN_RANK_RTOL * sv[0]))
+        jr = int(np.sum(sv > JACOBIAN_RANK_RTOL * ref))
         out.append(PatternComponent(zeros, rows, _reduced_family(fam, zeros, rows),
                                     x0[~zeros][None], p0, jr, tuple(float(v) for v in sv)))
     return out
 
 
-class PatternFamily:
-    """The monodromy adapter of one :class:`PatternComponent`."""
+def sign_flips(ws: WeightSpaceSystem) -> np.ndarray:
+    """The hidden-unit sign flips (row k of W_i and column k of W_{i+1} times −1) as ±1
+    vectors on the packed weights, one per element of the group (Z/2)^{hidden units}: they
+    preserve the data term and ``Σ λ² w²``, so they map critical points to critical points."""
+    sl = ws.block_slices()
+    gens = []
+    for i in range(len(ws.shapes) - 1):
+        rows_i, cols_i = ws.shapes[i]
+        _r2, cols_n = ws.shapes[i + 1]
+        for k in range(rows_i):
+            g = np.ones(ws.nvars)
+            g[sl[i]] = np.where(np.arange(rows_i * cols_i) // cols_i == k, -1.0, 1.0)
+            g[sl[i + 1]] = np.where(np.arange(_r2 * cols_n) % cols_n == k, -1.0, 1.0)
+            gens.append(g)
+    group = [np.ones(ws.nvars)]
+    for g in gens:
+        group += [h * g for h in group]
+    return np.array(group)
 
-    def __init__(self, comp: PatternComponent) -> None:
+
+class PatternFamily:
+    """The monodromy adapter of one :class:`PatternComponent` (with the sign-flip group as
+    ``orbit``)."""
+
+    def __init__(self, comp: PatternComponent, flips: np.ndarray | None = None) -> None:
         self.comp = comp
         self.fam = comp.family
+        self.flips = None if flips is None else flips[:, ~comp.zeros]
+
+    def orbit(self, X: np.ndarray) -> np.ndarray:
+        if self.flips is None:
+            return X
+        return (X[None, :, :] * self.flips[:, None, :]).reshape(-1, X.shape[1])
 
     def random_parameter(self, rng: np.random.Generator) -> np.ndarray:
         K = self.fam.coef.shape[0]
@@ -514,7 +552,7 @@ def _classify_real(landscape, theta) -> tuple[float, int | None, np.ndarray, str
 
 def critical_points(landscape, backend: str = "auto", *,
                     rng: np.random.Generator | int | None = 0, timeout: float = 600.0,
-                    stall_loops: int = 5, progress=None) -> WeightSpaceCriticalPoints:
+                    stall_loops: int = 10, progress=None) -> WeightSpaceCriticalPoints:
     """Every complex critical point of ``landscape`` in weight space, certified.
 
     ``landscape``: a :class:`~dlnscape.Landscape` of a linear network with a squared or
@@ -621,6 +659,7 @@ def _solve_homotopy(ws: WeightSpaceSystem, comps: list[PatternComponent], gen, t
                     timeout: float, stall_loops: int, progress):
     """Monodromy on each pattern component, then a parameter homotopy to the target."""
     p1 = ws.target_float()
+    flips = sign_flips(ws)
     out = []
     runs = []
     for k, comp in enumerate(comps):
@@ -631,7 +670,7 @@ def _solve_homotopy(ws: WeightSpaceSystem, comps: list[PatternComponent], gen, t
                          "reached_target": 1})
             continue
         left = timeout - (time.perf_counter() - t0)
-        res = monodromy_solve(PatternFamily(comp), rng=gen, stall_loops=stall_loops,
+        res = monodromy_solve(PatternFamily(comp, flips), rng=gen, stall_loops=stall_loops,
                               timeout=max(left, 1e-3))
         c = gen.normal(size=ws.K) + 1j * gen.normal(size=ws.K)
         c = 0.2 * c / np.linalg.norm(c)
