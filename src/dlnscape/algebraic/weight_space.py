@@ -552,16 +552,18 @@ def _classify_real(landscape, theta) -> tuple[float, int | None, np.ndarray, str
 
 def critical_points(landscape, backend: str = "auto", *,
                     rng: np.random.Generator | int | None = 0, timeout: float = 600.0,
-                    stall_loops: int = 10, progress=None) -> WeightSpaceCriticalPoints:
+                    stall_loops: int = 10, cross_check: float = 60.0,
+                    progress=None) -> WeightSpaceCriticalPoints:
     """Every complex critical point of ``landscape`` in weight space, certified.
 
     ``landscape``: a :class:`~dlnscape.Landscape` of a linear network with a squared or
     distance loss and optionally ``regularizer=HadamardL2(...)``. ``backend``: ``"homotopy"``
     (zero-pattern components, monodromy on each, parameter homotopy to the landscape: the fast
     path), ``"msolve"`` (exact Gröbner bases on the whole system), or ``"auto"`` (the
-    homotopy). Returns counts (complex, real), each real point classified by its Hessian
-    inertia, the zero-pattern partition of Mehta et al. (which weights vanish), the Bézout and
-    multihomogeneous bounds, and — when Λ leaves a continuous symmetry unbroken — the answer
+    homotopy, its count then cross-checked by msolve within ``cross_check`` seconds: when
+    msolve's exact count agrees the answer is complete). Returns counts (complex, real), each
+    real point classified by its Hessian inertia, the zero-pattern partition of Mehta et al.
+    (which weights vanish), the Bézout and multihomogeneous bounds, and — when Λ leaves a continuous symmetry unbroken — the answer
     "positive-dimensional critical set" with a singular Jacobian as evidence (Mehta, Chen,
     Tang, Hauenstein 2022, §4–5). ``timeout`` bounds the whole search (seconds);
     ``progress(stage, count)`` is called as components are solved.
@@ -611,6 +613,13 @@ def critical_points(landscape, backend: str = "auto", *,
         if lost:
             count_ev += (f"; {lost} path(s) did not reach the target (a non-generic target: "
                          f"its count is smaller)")
+        if backend == "auto":
+            complete, note, Xm = _cross_check(
+                ws, target, len(X), min(cross_check, timeout - (time.perf_counter() - t0)))
+            count_ev += "; " + note
+            mono["msolve_cross_check"] = note
+            if Xm is not None:  # msolve's exact count disagrees: its answer is the one
+                X = Xm
     cert = certify_solutions(target, X, n_zeros=len(X))
     X = cert.X
     certified = bool(cert.proven and cert.reality_decided)
@@ -686,6 +695,24 @@ def _solve_homotopy(ws: WeightSpaceSystem, comps: list[PatternComponent], gen, t
             progress(k + 1, int(sum(len(o) for o in out)))
     X = np.concatenate(out) if out else np.zeros((0, ws.nvars), complex)
     return X, runs
+
+
+def _cross_check(ws: WeightSpaceSystem, target: PolySystem, n: int, seconds: float):
+    """msolve's exact count against the homotopy's ``n``: ``(complete, a sentence, msolve's
+    points when the counts differ — then they are the answer — else None)``."""
+    from dlnscape.algebraic.msolve import msolve_path
+
+    if seconds <= 0:
+        return False, "msolve cross-check: no time left", None
+    try:
+        msolve_path()
+        Xm, exact, ev = _solve_msolve(ws, target, seconds)
+    except SolverError as e:
+        return False, f"msolve cross-check not done ({' '.join(str(e).split())[:120]})", None
+    if exact == n:
+        return True, f"msolve's exact count agrees ({exact}, {ev['seconds']:.1f} s): complete", None
+    return True, (f"the homotopy found {n} but msolve's exact count is {exact} (the monodromy "
+                  f"stopped early or a path was lost): msolve's points are returned"), Xm
 
 
 def _solve_msolve(ws: WeightSpaceSystem, target: PolySystem, timeout: float):
