@@ -67,7 +67,7 @@ def check_output_path(path: str | Path, option: str,
     if kind == "directory" and p.is_dir():
         why = _probe_directory(p)
         if why is not None:
-            raise fail(why)
+            raise fail(f"no file can be created in it: {why}")
         return p
     if p.is_dir():
         raise fail("it is a directory; give a file name")
@@ -80,7 +80,7 @@ def check_output_path(path: str | Path, option: str,
         raise fail(f"{parent} is not a directory")
     why = _probe_directory(parent)
     if why is not None:
-        raise fail(why)
+        raise fail(f"no file can be created in {parent}: {why}")
     if p.exists() and not os.access(p, os.W_OK):
         raise fail(os.strerror(errno.EACCES))
     return p
