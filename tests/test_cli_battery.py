@@ -79,6 +79,8 @@ FILE_OUTPUTS = [
     ("conditions-study --figure", ["conditions-study", "--figure", "{out}"], "--figure"),
     ("experiment export", ["experiment", "export", "{tmp}", "-o", "{out}"], "-o"),
     ("find", ["find", "{spec}", "-o", "{out}"], "-o"),
+    ("weight-critical-points", ["weight-critical-points", "{spec}", "-o", "{out}"], "-o"),
+    ("ed-degrees", ["ed-degrees", "-o", "{out}"], "-o"),
 ]
 DIR_OUTPUTS = [
     ("demo", ["demo", "--out", "{out}"], "--out"),
@@ -146,6 +148,8 @@ def test_an_output_file_is_not_a_folder(tmp_path):
     (["table2", "-n", "2", "--workers", "0"], ["--workers", "0"]),
     (["critical-points", "--ex13-seed", "1", "--rank", "0"], ["--rank", "0"]),
     (["find", "{readme}", "--max-iter", "0"], ["--max-iter", "0"]),
+    (["ed-degrees", "--seed", "-1"], ["--seed", "-1"]),
+    (["weight-critical-points", "{readme}", "--seed", "-1"], ["--seed", "-1"]),
 ])
 def test_bad_seeds_and_sizes(args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
