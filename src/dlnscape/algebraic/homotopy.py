@@ -9,8 +9,10 @@ only those N = generic-root-count paths along the bent segment
     p(t) = (1 − t) p0 + t p1 + t(1 − t) c,      c a random complex symmetric parameter,
 
 which avoids the (complex, real-codimension-2) discriminant with probability one (the "gamma
-trick" of Morgan–Sommese parameter homotopies). Paths are tracked together in numpy (RK4
-predictor, Newton corrector, adaptive step per path).
+trick" of Morgan–Sommese parameter homotopies). Paths are tracked by a compiled loop per path
+(:mod:`dlnscape.algebraic.tracker_numba`, the default) or all together in numpy
+(:func:`track_reference`, ``tracker="reference"`` or ``$DLNSCAPE_TRACKER=reference``): the same
+RK4 predictor, Newton + chord corrector and adaptive step per path, the same endpoints.
 
 Certificate of an answer (Morgan–Sommese 1989: a square parametric family has at most N
 isolated solutions at any parameter, N its generic root count): all N endpoints are
