@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from dlnscape.algebraic import homotopy as hm
 from dlnscape.algebraic.alpha import PolySystem
 from dlnscape.algebraic.formulation import make_formulation
-from dlnscape.algebraic.monodromy import MrFamily, merge_solutions, monodromy_solve
+from dlnscape.algebraic.homotopy import MrFamily
+from dlnscape.algebraic.monodromy import merge_solutions, monodromy_solve
 from dlnscape.algebraic.parametric import coefficients, newton, track_segment
 from dlnscape.errors import DlnscapeError
 

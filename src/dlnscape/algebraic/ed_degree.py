@@ -20,70 +20,22 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
+from dlnscape.algebraic.ed_formulas import (  # noqa: F401  (re-exported)
+    READINGS,
+    catanese_trifogli_sum,
+    eckart_young_degree,
+    formula_ed_degree,
+    generic_ed_degree_rank_one,
+    positive_integer,
+)
 from dlnscape.algebraic.solve import critical_points_on_Mr, get_backend
 from dlnscape.errors import DlnscapeError, LossError, ShapeError
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 from dlnscape.validate import check_rng
-
-#: the readings of the printed indices of the Catanese–Trifogli formula
-READINGS = ("projective", "literal")
-
-
-def _pos_int(v, name: str, minimum: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
-        raise ShapeError(f"{name}: expected an integer ≥ {minimum}, got {v!r}")
-    return int(v)
-
-
-def catanese_trifogli_sum(a: int, b: int) -> Fraction:
-    """The printed Catanese–Trifogli sum with integer parameters ``a, b ≥ 0``, exactly."""
-    a = _pos_int(a, "a", 0)
-    b = _pos_int(b, "b", 0)
-    total = Fraction(0)
-    for s in range(a + b + 1):
-        inner = Fraction(0)
-        for i in range(max(0, s - b), min(a, s) + 1):
-            j = s - i
-            inner += Fraction(math.comb(a + 1, i) * math.comb(b + 1, j),
-                              math.factorial(a - i) * math.factorial(b - j))
-        total += (-1) ** s * (2 ** (a + b + 1 - s) - 1) * math.factorial(a + b - s) * inner
-    return total
-
-
-def generic_ed_degree_rank_one(m: int, n: int, reading: str = "projective") -> int:
-    """General ED degree of the rank-one ``m × n`` matrices (Catanese–Trifogli, exact).
-
-    ``reading="projective"`` (default, the one the numbers support: 39 for 3×3) evaluates the
-    sum at ``(a, b) = (m − 1, n − 1)``; ``reading="literal"`` at ``(a, b) = (m, n)`` as printed.
-    Raises if the sum is not an integer (it always is for both readings up to tested sizes).
-    """
-    m = _pos_int(m, "m")
-    n = _pos_int(n, "n")
-    if reading not in READINGS:
-        raise DlnscapeError(f"reading: expected one of {READINGS}, got {reading!r}")
-    val = catanese_trifogli_sum(m - 1, n - 1) if reading == "projective" else \
-        catanese_trifogli_sum(m, n)
-    if val.denominator != 1:  # pragma: no cover - never observed
-        raise DlnscapeError(f"the Catanese–Trifogli sum for ({m}, {n}) is not an integer: {val}")
-    return int(val)
-
-
-def eckart_young_degree(m: int, n: int, r: int) -> int:
-    """ED degree of ``M_r ⊂ R^{m×n}`` for the Frobenius distance: ``C(min(m, n), r)``.
-
-    Trager et al. 2020, Thm 12 (for ``r ≥ min(m, n)`` M_r is the whole space: degree 1).
-    """
-    m = _pos_int(m, "m")
-    n = _pos_int(n, "n")
-    r = _pos_int(r, "r", 0)
-    k = min(m, n)
-    return 1 if r >= k else math.comb(k, r)
 
 
 def backend_unavailable(backend: str = "auto") -> str | None:
@@ -171,7 +123,7 @@ def ed_degree(
     """
     from dlnscape.losses import DistanceLoss
 
-    r = _pos_int(r, "r")
+    r = positive_integer(r, "r")
     if isinstance(loss_or_shape, DistanceLoss):
         loss = loss_or_shape
         generic = False
@@ -182,8 +134,8 @@ def ed_degree(
             raise ShapeError(
                 f"loss_or_shape: expected a DistanceLoss or a shape (m, n), got {loss_or_shape!r}"
             ) from None
-        _pos_int(m, "m")
-        _pos_int(n, "n")
+        positive_integer(m, "m")
+        positive_integer(n, "n")
         loss = random_integer_instance(m, n, rng)
         generic = True
     if not isinstance(loss, DistanceLoss):  # pragma: no cover
@@ -204,19 +156,6 @@ def ed_degree(
 
 # ------------------------------------------------------------------------------------------
 # the table of generic ED degrees of M_r, m ≤ n ≤ 5
-def formula_ed_degree(m: int, n: int, r: int) -> tuple[int, str] | None:
-    """The generic ED degree of ``M_r ⊂ C^{m×n}`` (m ≤ n, 1 ≤ r < m) when a formula gives it:
-    r = 1 by Catanese–Trifogli (Draisma et al. 2016, Thm 7.8; :func:`generic_ed_degree_rank_one`)
-    and r = m − 1 by duality (the dual variety of M_r is M_{m−r} and dual varieties have the
-    same generic ED degree, Draisma et al. 2016, Thm 5.2), else None (no closed formula is
-    known: Ottaviani, Spaenlehauer, Sturmfels 2014, §3)."""
-    if r == 1:
-        return generic_ed_degree_rank_one(m, n), "Catanese–Trifogli"
-    if r == m - 1:
-        return generic_ed_degree_rank_one(m, n), "duality (M_{m−1} ↔ M_1) + Catanese–Trifogli"
-    return None
-
-
 @dataclass
 class EDTableEntry:
     """One entry of :func:`ed_degree_table`: the formula (when one exists) and the count
@@ -344,19 +283,19 @@ def _computed_entry(m: int, n: int, r: int, seed: int, timeout: float, stall_loo
 
     from dlnscape.algebraic import homotopy as hm
     from dlnscape.algebraic.formulation import make_formulation, quadratic_data
-    from dlnscape.algebraic.monodromy import MrFamily, monodromy_solve
+    from dlnscape.algebraic.monodromy import monodromy_solve
     from dlnscape.errors import SolverError
 
     t0 = time.perf_counter()
     f = formula_ed_degree(m, n, r)
     form = make_formulation((m, n), r, rng=seed)
     family = hm.parametric_system(form)
-    res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919], stall_loops=stall_loops,
+    res = monodromy_solve(hm.MrFamily(form, family), rng=[seed, 7919], stall_loops=stall_loops,
                           timeout=timeout,
                           progress=None if progress is None else
                           (lambda k, c: progress(f"{m}×{n} r={r}: loop {k}, {c} solutions")))
     start = hm.StartSystem(f"table-{m}x{n}-r{r}-seed{seed}", form, family, res.p0,
-                           hm._bend(seed, m * n), res.X, res.count, res.seconds,
+                           hm.bend_parameter(seed, m * n), res.X, res.count, res.seconds,
                            "monodromy (stalled)", False, res.to_dict())
     loss = random_integer_instance(m, n, np.random.default_rng([seed, 11]))
     hs = hm.solve_target(start, quadratic_data(loss))
@@ -394,8 +333,8 @@ def ed_degree_table(max_m: int = 4, max_n: int = 5, *, rng: int = 0,
     App. A.2."""
     import time
 
-    max_m = _pos_int(max_m, "max_m", 2)
-    max_n = _pos_int(max_n, "max_n", 2)
+    max_m = positive_integer(max_m, "max_m", 2)
+    max_n = positive_integer(max_n, "max_n", 2)
     if max_m > 5 or max_n > 5:
         raise ShapeError(f"max_m, max_n: expected at most 5 (the counts grow beyond 10^4), got "
                          f"{max_m}, {max_n}")

@@ -229,7 +229,7 @@ def known_generic_count(form: Formulation) -> tuple[int, str] | None:
     """The generic ED degree of M_r for the chart's shape when a formula gives it: r = 1
     (Catanese–Trifogli) or r = m − 1 (duality: the dual variety of M_r ⊂ C^{m×n}, m ≤ n, is
     M_{m−r}, and dual varieties have equal generic ED degrees; Draisma et al. 2016, Thm 5.2)."""
-    from dlnscape.algebraic.ed_degree import generic_ed_degree_rank_one
+    from dlnscape.algebraic.ed_formulas import generic_ed_degree_rank_one
 
     m, n, r = form.m, form.n, form.r
     if r == 1:
@@ -239,7 +239,8 @@ def known_generic_count(form: Formulation) -> tuple[int, str] | None:
     return None
 
 
-def _bend(seed: int, N: int) -> np.ndarray:
+def bend_parameter(seed: int, N: int) -> np.ndarray:
+    """The complex bend c of the parameter path (unit-norm parameters, size ``_BEND``)."""
     crng = np.random.default_rng([seed, 104729])
     Cg = crng.normal(size=(N, N)) + 1j * crng.normal(size=(N, N))
     Cg = Cg + Cg.T
@@ -250,7 +251,7 @@ def _bend(seed: int, N: int) -> np.ndarray:
 
 def _monodromy_start(form: Formulation, family: PolySystem, key: str, seed: int,
                      timeout: float, progress) -> StartSystem:
-    from dlnscape.algebraic.monodromy import MrFamily, monodromy_solve
+    from dlnscape.algebraic.monodromy import monodromy_solve
 
     known = known_generic_count(form)
     res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919],
@@ -270,8 +271,74 @@ def _monodromy_start(form: Formulation, family: PolySystem, key: str, seed: int,
         source, proven = "monodromy (stalled)", False
     else:
         source, proven = "monodromy (timeout)", False
-    return StartSystem(key, form, family, res.p0, _bend(seed, form.m * form.n), cert.X,
+    return StartSystem(key, form, family, res.p0, bend_parameter(seed, form.m * form.n), cert.X,
                        res.count, res.seconds, source, proven, ev)
+
+
+class MrFamily:
+    """The critical equations of quadratic losses on M_r in one chart (the big Schubert cell
+    of :mod:`dlnscape.algebraic.formulation`), parametrised by ``p = (vec G, g)`` with G
+    symmetric — the family whose generic member's count is the generic ED degree of M_r
+    (Draisma, Horobeţ, Ottaviani, Sturmfels, Thomas 2016, §7). Loops are tracked by the
+    structured tracker of :mod:`dlnscape.algebraic.homotopy` (intrinsic coordinates, moving
+    unitary patch)."""
+
+    def __init__(self, form, family) -> None:
+        self.form = form
+        self.family = family  # parametric PolySystem (K, E, M)
+        N = form.m * form.n
+        self.N = N
+        iu = np.triu_indices(N)
+        self._iu = iu
+        K = N * N + N
+        # basis of the symmetric (G, g): columns S[:, j] (K,)
+        nsym = iu[0].size
+        S = np.zeros((K, nsym + N))
+        for j, (a, b) in enumerate(zip(*iu, strict=True)):
+            S[a * N + b, j] = 1.0
+            S[b * N + a, j] = 1.0
+        S[N * N + np.arange(N), nsym + np.arange(N)] = 1.0
+        self.S = S
+
+    def split(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        N = self.N
+        return p[: N * N].reshape(N, N), p[N * N:]
+
+    def random_parameter(self, rng: np.random.Generator) -> np.ndarray:
+        q = rng.normal(size=self.S.shape[1]) + 1j * rng.normal(size=self.S.shape[1])
+        p = self.S @ q
+        return p / np.linalg.norm(p)
+
+    def seed(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        nv = self.form.nvars
+        x0 = (rng.normal(size=nv) + 1j * rng.normal(size=nv)) / np.sqrt(2)
+        mono = self.family.monomials_and_derivatives(x0[None])[0, 0]  # (M,)
+        A = np.tensordot(self.family.coef, mono, axes=(2, 0)).T  # (E, K)
+        AS = A @ self.S
+        _u, s, vh = np.linalg.svd(AS)
+        rank = int(np.sum(s > s[0] * 1e-12))
+        null = vh[rank:].conj().T  # (Ks, Ks − rank)
+        q = null @ (rng.normal(size=null.shape[1]) + 1j * rng.normal(size=null.shape[1]))
+        p = self.S @ q
+        return x0[None], p / np.linalg.norm(p)
+
+    def track(self, X, pa, pb):
+        Ga, ga = self.split(pa)
+        Gb, gb = self.split(pb)
+        zG = np.zeros_like(Ga)
+        zg = np.zeros_like(ga)
+        tr = track(self.form, (Ga, ga, zG, zg), Gb, gb, X, hmax=0.1)
+        return tr.X, tr.ok
+
+    def refine(self, X, p):
+        sys = self.family.specialize(p)
+        with np.errstate(all="ignore"):
+            Xn = sys.newton(X, iters=4)
+            F, _J = sys.eval(Xn)
+            Xm = sys.newton(Xn, iters=1)
+        rel = np.linalg.norm(Xm - Xn, axis=1) / (1 + np.linalg.norm(Xn, axis=1))
+        ok = np.isfinite(rel) & (rel < 1e-10) & np.isfinite(F).all(axis=1)
+        return Xm, ok
 
 
 def _solve_start(form: Formulation, family: PolySystem, key: str, seed: int) -> StartSystem:
@@ -296,7 +363,7 @@ def _solve_start(form: Formulation, family: PolySystem, key: str, seed: int) -> 
         X0 = cert.X
         if cert.rigorous and cert.all_approximate_zeros and cert.distinct and \
                 len(X0) == sol.n_complex:
-            return StartSystem(key, form, family, p0, _bend(seed, N), X0, sol.n_complex,
+            return StartSystem(key, form, family, p0, bend_parameter(seed, N), X0, sol.n_complex,
                                sol.seconds)
     raise SolverError(f"homotopy: could not build a certified start system for {key}")
 

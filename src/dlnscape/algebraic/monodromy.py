@@ -18,9 +18,10 @@ Stopping rules (:class:`MonodromyResult` ``stop``):
   cross-check with an exact count (msolve) where one is feasible;
 * ``"timeout"`` / ``"max loops"`` — a lower bound only.
 
-The family adapters here (:class:`MrFamily` for the critical equations of quadratic losses on
-M_r, and the weight-space family of :mod:`dlnscape.algebraic.weight_space`) provide
-``random_parameter``, ``seed``, ``track`` and ``refine``.
+The family adapters (:class:`dlnscape.algebraic.homotopy.MrFamily` for the critical equations
+of quadratic losses on M_r, and the weight-space family of :mod:`dlnscape.algebraic.
+weight_space`) provide ``random_parameter``, ``seed``, ``track`` and ``refine`` (and
+optionally ``orbit``, a symmetry group). This module depends on no other solver module.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class MonodromyResult:
     paths_failed: int = 0
     target_count: int | None = None
     stall_loops: int = 0
+    representatives: np.ndarray | None = None  # one point per orbit (the whole X without a group)
 
     @property
     def count(self) -> int:
@@ -156,6 +158,9 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
     S, okr = family.refine(np.atleast_2d(x0), p0)
     if not okr.all():
         raise DlnscapeError("monodromy: the seed solution is singular; try another rng")
+    # with a symmetry group only one representative per orbit is tracked: the monodromy
+    # action commutes with the group, so the images' paths are the images of its path
+    reps = S
     S = merge_solutions(S[:0], _with_orbit(family, S))
     history: list[int] = []
     tracked = failed = 0
@@ -172,7 +177,7 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
         loops += 1
         p1 = family.random_parameter(gen)
         p2 = family.random_parameter(gen)
-        X = S
+        X = reps
         for pa, pb in ((p0, p1), (p1, p2), (p2, p0)):
             tracked += X.shape[0]
             Xn, ok = family.track(X, pa, pb)
@@ -180,11 +185,14 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
             X = Xn[ok]
             if X.shape[0] == 0:
                 break
+        before = S.shape[0]
         if X.shape[0]:
             X, okr = family.refine(X, p0)
-            X = _with_orbit(family, X[okr])
-        before = S.shape[0]
-        S = merge_solutions(S, X)
+            for x in X[okr]:  # a point not yet known is the representative of a new orbit
+                grown = merge_solutions(S, x[None])
+                if grown.shape[0] > S.shape[0]:
+                    reps = np.concatenate([reps, x[None]])
+                    S = merge_solutions(S, _with_orbit(family, x[None]))
         history.append(int(S.shape[0]))
         if progress is not None:
             progress(loops, int(S.shape[0]))
@@ -201,73 +209,4 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
         if target_count is not None and S.shape[0] >= target_count:
             stop = "target count"
     return MonodromyResult(S, p0, stop, loops, time.perf_counter() - t0, history, tracked,
-                           failed, target_count, stall_loops)
-
-
-# ------------------------------------------------------------------------------------------
-class MrFamily:
-    """The critical equations of quadratic losses on M_r in one chart (the big Schubert cell
-    of :mod:`dlnscape.algebraic.formulation`), parametrised by ``p = (vec G, g)`` with G
-    symmetric — the family whose generic member's count is the generic ED degree of M_r
-    (Draisma, Horobeţ, Ottaviani, Sturmfels, Thomas 2016, §7). Loops are tracked by the
-    structured tracker of :mod:`dlnscape.algebraic.homotopy` (intrinsic coordinates, moving
-    unitary patch)."""
-
-    def __init__(self, form, family) -> None:
-        self.form = form
-        self.family = family  # parametric PolySystem (K, E, M)
-        N = form.m * form.n
-        self.N = N
-        iu = np.triu_indices(N)
-        self._iu = iu
-        K = N * N + N
-        # basis of the symmetric (G, g): columns S[:, j] (K,)
-        nsym = iu[0].size
-        S = np.zeros((K, nsym + N))
-        for j, (a, b) in enumerate(zip(*iu, strict=True)):
-            S[a * N + b, j] = 1.0
-            S[b * N + a, j] = 1.0
-        S[N * N + np.arange(N), nsym + np.arange(N)] = 1.0
-        self.S = S
-
-    def split(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        N = self.N
-        return p[: N * N].reshape(N, N), p[N * N:]
-
-    def random_parameter(self, rng: np.random.Generator) -> np.ndarray:
-        q = rng.normal(size=self.S.shape[1]) + 1j * rng.normal(size=self.S.shape[1])
-        p = self.S @ q
-        return p / np.linalg.norm(p)
-
-    def seed(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        nv = self.form.nvars
-        x0 = (rng.normal(size=nv) + 1j * rng.normal(size=nv)) / np.sqrt(2)
-        mono = self.family.monomials_and_derivatives(x0[None])[0, 0]  # (M,)
-        A = np.tensordot(self.family.coef, mono, axes=(2, 0)).T  # (E, K)
-        AS = A @ self.S
-        _u, s, vh = np.linalg.svd(AS)
-        rank = int(np.sum(s > s[0] * 1e-12))
-        null = vh[rank:].conj().T  # (Ks, Ks − rank)
-        q = null @ (rng.normal(size=null.shape[1]) + 1j * rng.normal(size=null.shape[1]))
-        p = self.S @ q
-        return x0[None], p / np.linalg.norm(p)
-
-    def track(self, X, pa, pb):
-        from dlnscape.algebraic import homotopy as hm
-
-        Ga, ga = self.split(pa)
-        Gb, gb = self.split(pb)
-        zG = np.zeros_like(Ga)
-        zg = np.zeros_like(ga)
-        tr = hm.track(self.form, (Ga, ga, zG, zg), Gb, gb, X, hmax=0.1)
-        return tr.X, tr.ok
-
-    def refine(self, X, p):
-        sys = self.family.specialize(p)
-        with np.errstate(all="ignore"):
-            Xn = sys.newton(X, iters=4)
-            F, _J = sys.eval(Xn)
-            Xm = sys.newton(Xn, iters=1)
-        rel = np.linalg.norm(Xm - Xn, axis=1) / (1 + np.linalg.norm(Xn, axis=1))
-        ok = np.isfinite(rel) & (rel < 1e-10) & np.isfinite(F).all(axis=1)
-        return Xm, ok
+                           failed, target_count, stall_loops, reps)

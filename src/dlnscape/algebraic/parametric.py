@@ -28,7 +28,7 @@ from dlnscape.algebraic.alpha import PolySystem
 _TARGET = 3e-3
 
 
-def _monomials(X: np.ndarray, E: np.ndarray, dmax: int) -> np.ndarray:
+def power_products(X: np.ndarray, E: np.ndarray, dmax: int) -> np.ndarray:
     """``X^E`` (P, M) for exponent rows E (M, N), by a table of powers and N gathers."""
     P, N = X.shape
     pw = np.ones((P, N, dmax + 1), dtype=X.dtype)
@@ -86,7 +86,7 @@ class SparseEvaluator:
                     np.array(tri_f))
 
     def prepare(self, C: np.ndarray):
-        """Sparse ``C`` (E, M) and ``S(C)`` (M', E·N) for one coefficient matrix."""
+        """``Cᵀ`` and ``S(C)ᵀ`` (sparse, or dense when small) for one coefficient matrix C."""
         sp = self.sparse
         M = self.fam.exps.shape[0]
         Cs = sp.csr_matrix((C[self.e_idx, self.m_idx], (self.e_idx, self.m_idx)),
@@ -94,19 +94,25 @@ class SparseEvaluator:
         te, tm, tj, td, tf = self.tri
         S = sp.csr_matrix((C[te, tm] * tf, (td, te * self.N + tj)),
                           shape=(max(self.Ed.shape[0], 1), self.E * self.N))
-        return Cs, S
+        CsT, ST = Cs.T.tocsr(), S.T.tocsr()
+        # small tables: dense products (sparse dispatch costs more than it saves)
+        if CsT.shape[0] * CsT.shape[1] + ST.shape[0] * ST.shape[1] <= 60_000:
+            return Cs.T.toarray(), S.toarray()  # (M, E) and (M', E·N): right factors
+        return CsT, ST
 
     def monomials(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mono = _monomials(X, self.fam.exps, self.dmax)
-        dmono = (_monomials(X, self.Ed, self.dmax) if self.Ed.shape[0]
+        mono = power_products(X, self.fam.exps, self.dmax)
+        dmono = (power_products(X, self.Ed, self.dmax) if self.Ed.shape[0]
                  else np.zeros((X.shape[0], 1), dtype=X.dtype))
         return mono, dmono
 
     def apply(self, mono: np.ndarray, dmono: np.ndarray, prepared) -> tuple[np.ndarray,
                                                                             np.ndarray]:
-        Cs, S = prepared
-        F = (Cs @ mono.T).T
-        J = (S.T @ dmono.T).T.reshape(mono.shape[0], self.E, self.N)
+        CsT, ST = prepared  # transposed: mono @ Cᵀ as (C mono ᵀ)ᵀ keeps sparse on the left
+        if isinstance(CsT, np.ndarray):
+            return mono @ CsT, (dmono @ ST).reshape(mono.shape[0], self.E, self.N)
+        F = (CsT.T @ mono.T).T
+        J = (ST.T @ dmono.T).T.reshape(mono.shape[0], self.E, self.N)
         return np.asarray(F), np.asarray(J)
 
 

@@ -50,7 +50,7 @@ from dlnscape.algebraic.formulation import (
     quadratic_data,
     to_integer_poly,
 )
-from dlnscape.algebraic.monodromy import monodromy_solve
+from dlnscape.algebraic.monodromy import merge_solutions, monodromy_solve
 from dlnscape.algebraic.parametric import coefficients, newton, track_segment
 from dlnscape.errors import DlnscapeError, LossError, SolverError
 
@@ -315,9 +315,9 @@ def pattern_components(ws: WeightSpaceSystem, gen: np.random.Generator,
     Z = ((masks[:, None] >> np.arange(nv)[None]) & 1).astype(bool)  # (2^nv, nv)
     X0 = (gen.normal(size=Z.shape) + 1j * gen.normal(size=Z.shape)) / np.sqrt(2)
     X0[Z] = 0
-    from dlnscape.algebraic.parametric import _monomials
+    from dlnscape.algebraic.parametric import power_products
 
-    monos = _monomials(X0, fam.exps, fam.dmax)  # (2^nv, M)
+    monos = power_products(X0, fam.exps, fam.dmax)  # (2^nv, M)
     As = np.einsum("kem,pm->pek", fam.coef, monos)  # (2^nv, E, K)
     svs = np.linalg.svd(As, compute_uv=False)
     top = np.maximum(svs[:, :1], 1e-300)
@@ -563,10 +563,11 @@ def critical_points(landscape, backend: str = "auto", *,
     homotopy, its count then cross-checked by msolve within ``cross_check`` seconds: when
     msolve's exact count agrees the answer is complete). Returns counts (complex, real), each
     real point classified by its Hessian inertia, the zero-pattern partition of Mehta et al.
-    (which weights vanish), the Bézout and multihomogeneous bounds, and — when Λ leaves a continuous symmetry unbroken — the answer
-    "positive-dimensional critical set" with a singular Jacobian as evidence (Mehta, Chen,
-    Tang, Hauenstein 2022, §4–5). ``timeout`` bounds the whole search (seconds);
-    ``progress(stage, count)`` is called as components are solved.
+    (which weights vanish), the Bézout and multihomogeneous bounds, and — when Λ leaves a
+    continuous symmetry unbroken — the answer "positive-dimensional critical set" with a
+    singular Jacobian as evidence (Mehta, Chen, Tang, Hauenstein 2022, §4–5). ``timeout``
+    bounds the whole search (seconds); ``progress(stage, count)`` is called as components are
+    solved.
     """
     if backend not in WEIGHT_SPACE_BACKENDS:
         raise SolverError(f"backend: expected one of {WEIGHT_SPACE_BACKENDS}, got {backend!r}")
@@ -683,9 +684,13 @@ def _solve_homotopy(ws: WeightSpaceSystem, comps: list[PatternComponent], gen, t
                               timeout=max(left, 1e-3))
         c = gen.normal(size=ws.K) + 1j * gen.normal(size=ws.K)
         c = 0.2 * c / np.linalg.norm(c)
-        sr = track_segment(comp.family, res.X, res.p0, p1, c)
+        # the group commutes with the homotopy (the target has the same symmetry): track one
+        # point per orbit, then take the orbits of the endpoints
+        pf = PatternFamily(comp, flips)
+        sr = track_segment(comp.family, res.representatives, res.p0, p1, c)
         Xe, rel = newton(comp.family, sr.X[sr.ok], coefficients(comp.family, p1), iters=3)
         Xe = Xe[np.isfinite(rel) & (rel < 1e-8)]
+        Xe = merge_solutions(Xe[:0], pf.orbit(Xe)) if Xe.shape[0] else Xe
         full = np.zeros((Xe.shape[0], ws.nvars), complex)
         full[:, ~comp.zeros] = Xe
         out.append(full)
