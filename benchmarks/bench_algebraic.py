@@ -96,7 +96,8 @@ def _losses(shape, n: int, seed: int) -> list[DistanceLoss]:
             for _ in range(n)]
 
 
-def per_call(shape: tuple[int, int], r: int, n: int, n_msolve: int, seed: int) -> dict:
+def per_call(shape: tuple[int, int], r: int, n: int, n_msolve: int, seed: int,
+             start_cache: Path | None = None) -> dict:
     """One ``critical_points_on_Mr`` call at a time, the same instances for every solver:
     the homotopy with the compiled tracker and with the numpy reference tracker
     (``tracker=`` via ``$DLNSCAPE_TRACKER``), and msolve (on the first ``n_msolve``). The cold
@@ -107,7 +108,8 @@ def per_call(shape: tuple[int, int], r: int, n: int, n_msolve: int, seed: int) -
     import dlnscape.algebraic.tracker_numba as tn
 
     losses = _losses(shape, n, seed)
-    cache = tempfile.mkdtemp(prefix="dlnscape-bench-start-")
+    cold = start_cache is None  # else the start system is read from that directory
+    cache = tempfile.mkdtemp(prefix="dlnscape-bench-start-") if cold else str(start_cache)
     t0 = time.perf_counter()
     st = hm.start_system(shape, r, seed=0, cache_dir=cache)
     start_s = time.perf_counter() - t0
@@ -152,6 +154,7 @@ def per_call(shape: tuple[int, int], r: int, n: int, n_msolve: int, seed: int) -
         "shape": list(shape), "r": r, "instances": n, "msolve_instances": len(ms_t),
         "generic_root_count": st.msolve_count,
         "cold_start": {
+            "start_system_built_in_this_run": cold,
             "start_system_seconds": start_s,
             "start_system_builder_seconds": st.msolve_seconds,
             "start_system_method": getattr(st, "count_source", "msolve"),
@@ -280,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--four", type=int, default=0, metavar="N",
                     help="also 4×4 rank one per call on N instances (msolve on min(N, 2); its "
                          "start system and each msolve solve can take minutes)")
+    ap.add_argument("--start-cache", type=Path, default=None,
+                    help="read the 4×4 start system from this directory (built by an earlier "
+                         "run) instead of building it in an empty one")
     a = ap.parse_args(argv)
     n = a.instances or (10 if a.quick else 50)
     res = {} if a.per_call_only else run(
@@ -291,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{pc['ratio_compiled_over_msolve']:.3f} (target ≤ 0.1), certified "
           f"{pc['certified']}")
     if a.four:
-        res["per_call_4x4_r1"] = p4 = per_call((4, 4), 1, a.four, min(a.four, 2), a.seed)
+        res["per_call_4x4_r1"] = p4 = per_call((4, 4), 1, a.four, min(a.four, 2), a.seed,
+                                               a.start_cache)
         print(f"per call 4×4 r=1: cold start {p4['cold_start']}; compiled "
               f"{1e3 * p4['compiled_seconds_per_call_median']:.1f} ms, reference "
               f"{1e3 * p4['reference_seconds_per_call_median']:.1f} ms, msolve "
