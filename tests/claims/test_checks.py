@@ -113,6 +113,11 @@ def test_004_ct_and_prop16_exact_numbers():
     rs, _ = _run("T-004-CT")
     ct = rs["T-004-CT"]["numbers"]["3x3"]
     assert (ct["literal_reading"], ct["projective_reading"]) == ("284", "39")
+    # the atlas shows the ED-degree table: computed without the formula, 39 for 3×3 (Ex 13)
+    table = rs["T-004-CT"]["numbers"]["ed_degree_table"]
+    e33 = [e for e in table["entries"] if (e["m"], e["n"]) == (3, 3)]
+    assert [e["computed"] for e in e33] == [39, 39]
+    assert all(e["certified_lower_bound"] == e["computed"] for e in table["entries"])
     rs, _ = _run("T-004-Prop16")
     p = rs["T-004-Prop16"]["numbers"]
     assert (p["printed"]["rank_dmu"], p["printed"]["dim_T_W_M_e"]) == (16, 8)

@@ -249,6 +249,9 @@ def _result_details(r: Mapping, files: Mapping[str, bytes]) -> str:
     table = r["numbers"].get("markdown") if isinstance(r["numbers"], Mapping) else None
     if isinstance(table, str) and r["figures"]:  # e.g. the reproduced Table 2, once
         parts.append(f"<pre>{_e(table)}</pre>")
+    ed = r["numbers"].get("ed_degree_table_md") if isinstance(r["numbers"], Mapping) else None
+    if isinstance(ed, str):  # the generic ED degrees of M_r, formula vs computed
+        parts.append(f"<p><b>ED degrees of M_r</b> (formula vs computed)</p><pre>{_e(ed)}</pre>")
     if r["instances"]:
         parts.append("<details><summary>instances</summary>"
                      + _json_block(r["instances"]) + "</details>")
