@@ -96,6 +96,14 @@ def test_tracker_selection(monkeypatch):
         hm.tracker_name()
 
 
+def test_without_numba_the_default_is_the_reference(monkeypatch):
+    monkeypatch.delenv("DLNSCAPE_TRACKER", raising=False)
+    monkeypatch.setattr(hm, "_have_numba", lambda: False)
+    assert hm.tracker_name() == "reference"
+    with pytest.raises(SolverError, match="numba"):
+        hm.tracker_name("compiled")
+
+
 def test_solution_records_its_tracker(cache):
     start = _start((3, 3), 1, cache)
     qd = _qds((3, 3), 1, seed=5)[0]

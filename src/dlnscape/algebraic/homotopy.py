@@ -28,6 +28,7 @@ back to msolve. Every real point returned is then checked critical on M_r
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -397,14 +398,24 @@ def tracker_name(tracker: str | None = None) -> str:
     """The tracker to use: ``tracker`` if given, else ``$DLNSCAPE_TRACKER``, else
     ``"compiled"`` (numba, :mod:`dlnscape.algebraic.tracker_numba`); ``"reference"`` is the
     numpy :func:`track_reference` (same algorithm, all paths vectorised)."""
-    name = tracker if tracker is not None else (os.environ.get("DLNSCAPE_TRACKER") or
-                                                "compiled")
+    chosen = tracker if tracker is not None else os.environ.get("DLNSCAPE_TRACKER")
     aliases = {"numba": "compiled", "numpy": "reference"}
-    name = aliases.get(name, name)
+    name = aliases.get(chosen, chosen) if chosen else "compiled"
     if name not in TRACKERS:
         raise SolverError(f"tracker: expected one of {TRACKERS} (or $DLNSCAPE_TRACKER), got "
                           f"{name!r}")
+    if name == "compiled" and not _have_numba():
+        if chosen:
+            raise SolverError("tracker 'compiled': numba is not installed (pip install numba)")
+        return "reference"  # the default without numba: the same algorithm in numpy
     return name
+
+
+@functools.lru_cache(maxsize=1)
+def _have_numba() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
 
 
 def track(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.ndarray, X0: np.ndarray,
