@@ -77,3 +77,16 @@ def test_an_exactly_zero_third_derivative_is_not_reported_as_a_failure():
     d3 = next(r for r in rows if r.quantity.startswith("d³"))
     assert abs(land.directional_derivative(theta, theta, 3)) < 1e-9
     assert d3.ok and all(r.ok for r in rows)
+
+
+def test_derivatives_of_a_regularized_spec_include_the_regularizer_in_the_jax_reference(tmp_path):
+    """Regression: the JAX reference omitted R, so HVP/Hessian/Taylor were reported 'NO'."""
+    spec = tmp_path / "reg.toml"
+    spec.write_text("[architecture]\nwidths = [2, 2, 2]\n[loss]\ntype = \"squared\"\n"
+                    "X = [[2.0], [-1.0]]\nY = [[1.0], [3.0]]\n[regularizer]\n"
+                    "kind = \"hadamard_l2\"\nlambda = 0.7\n[point]\nrandom = true\nseed = 3\n")
+    r = runner.invoke(app, ["derivatives", str(spec), "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    rows = doc["rows"] if "rows" in doc else doc["checks"]
+    assert rows and all(row["ok"] for row in rows), rows

@@ -210,3 +210,22 @@ def test_verdicts_on_regularized_critical_points_agree_with_independent_inertia(
         want = "global_minimum" if depth == 1 else "local_minimum"
         assert res.verdict == want
     assert res.verdict != "global_minimum" or depth == 1
+
+
+def test_the_pure_spurious_type_refuses_a_regularized_landscape():
+    """Trager et al. Def 1 is about l ∘ μ; l ∘ μ + R is no function of μ(θ)."""
+    import numpy as np
+    import pytest
+
+    import dlnscape as dl
+    from dlnscape.errors import DlnscapeError
+    from dlnscape.geometry.pure import critical_type
+
+    x, y = np.array([[2.0], [-1.0]]), np.array([[1.0], [3.0]])
+    L = dl.Landscape(dl.Architecture([2, 2, 2]), dl.SquaredLoss(x, y),
+                     regularizer=dl.HadamardL2(0.7))
+    zero = (np.zeros((2, 2)), np.zeros((2, 2)))
+    with pytest.raises(DlnscapeError, match="regularizer"):
+        critical_type(L, zero)
+    L0 = dl.Landscape(L.model, L.loss, regularizer=dl.HadamardL2(0.0))
+    assert critical_type(L0, zero).kind in {"pure", "spurious", "undetermined", "not_critical"}

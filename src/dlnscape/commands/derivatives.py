@@ -147,14 +147,16 @@ def _timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[Any, float]:
 
 
 def _jax_reference(land: Landscape):
-    """JAX functions of the packed vector: ``loss.jax_value(model.jax_forward(θ))``."""
-    model, loss = land.model, land.loss
+    """JAX functions of the packed vector: ``loss.jax_value(model.jax_forward(θ))`` plus the
+    regularizer's ``jax_value(θ)`` when the landscape has one."""
+    model, loss, reg = land.model, land.loss, land.regularizer
     lay = land.layout
     offs, shapes = lay.offsets, lay.shapes
 
     def f(x):
         theta = tuple(x[offs[i] : offs[i + 1]].reshape(shapes[i]) for i in range(len(shapes)))
-        return loss.jax_value(model.jax_forward(theta))
+        val = loss.jax_value(model.jax_forward(theta))
+        return val if reg is None else val + reg.jax_value(theta)
 
     def derivs(x, v):  # g(t) = L(x + t v): g(0), g'(0), g''(0), g'''(0) by nested jvp
         g = lambda t: f(x + t * v)

@@ -87,7 +87,17 @@ def critical_type(
     Critical means a relative gradient (:func:`dlnscape.tolerances.relative_gradient_at`) at
     most ``critical_tol``; stationarity on M_r is relative to the loss's gradient scale.
     "undetermined" when a rank decision the verdict depends on is ambiguous.
+    A regularized landscape is refused: Def 1 is about ``l ∘ μ``, and ``l ∘ μ + R`` is no
+    function of ``μ(θ)`` (classify it with :func:`dlnscape.classify`).
     """
+    reg = getattr(landscape, "regularizer", None)
+    if reg is not None and not reg.is_zero:
+        from dlnscape.errors import DlnscapeError
+
+        raise DlnscapeError(
+            "landscape: the pure/spurious type (Trager et al. 2020, Def 1) is about l ∘ μ, but "
+            f"this landscape has a regularizer ({type(reg).__name__}) that is not a function of "
+            "μ(θ); use dlnscape.classify for a certified verdict of l ∘ μ + R")
     arch = landscape.arch
     if isinstance(theta, np.ndarray) and theta.ndim == 1:
         theta = unpack(arch, theta)
