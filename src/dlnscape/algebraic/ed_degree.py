@@ -319,7 +319,7 @@ def _computed_entry(m: int, n: int, r: int, seed: int, timeout: float, stall_loo
 
 
 def ed_degree_table(max_m: int = 4, max_n: int = 5, *, rng: int = 0,
-                    timeout: float = 300.0, stall_loops: int = 5,
+                    timeout: float = 300.0, stall_loops: int = 10,
                     msolve_timeout: float | None = None, progress=None) -> EDDegreeTable:
     """The generic (weighted) ED degree of M_r for every ``m ≤ n ≤ max_n``, ``m ≤ max_m``,
     ``1 ≤ r < m``: each entry labelled *formula* (Catanese–Trifogli for r = 1, duality for

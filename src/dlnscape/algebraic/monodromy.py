@@ -15,7 +15,10 @@ Stopping rules (:class:`MonodromyResult` ``stop``):
 * ``"stalled"`` — no new solution in ``stall_loops`` consecutive loops. This is a heuristic
   (HomotopyContinuation.jl's ``max_loops_no_progress``): a lower bound certified by the
   distinct approximate zeros found, completeness NOT proven; the callers label it and
-  cross-check with an exact count (msolve) where one is feasible;
+  cross-check with an exact count (msolve) where one is feasible. A loop winds around few
+  branch points and so fixes most solutions: a missing solution is found by a loop only when
+  the loop moves it, so the stall count must be generous (4×4 rank two: a run with 5 stalled
+  loops stopped at 1347, another found 1348);
 * ``"timeout"`` / ``"max loops"`` — a lower bound only.
 
 The family adapters (:class:`dlnscape.algebraic.homotopy.MrFamily` for the critical equations
