@@ -129,3 +129,9 @@ def test_bad_input_is_a_clear_error():
 def test_widths_2222_with_one_data_point_have_641_critical_points_mehta_et_al():
     res = critical_points(regularized((2, 2, 2, 2), 1), backend="homotopy", rng=1)
     assert res.n_complex == 641 and res.certified
+
+
+@pytest.mark.parametrize("rng", [-1, "x", 1.5])
+def test_a_bad_rng_is_a_clear_error(rng):
+    with pytest.raises(DlnscapeError, match="rng"):
+        critical_points(regularized((2, 2), 1), rng=rng)

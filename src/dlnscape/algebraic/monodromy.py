@@ -155,7 +155,9 @@ def monodromy_solve(family: MonodromyFamily, *, rng: np.random.Generator | int |
         raise DlnscapeError("stall_loops and max_loops: expected integers ≥ 1")
     if not (timeout > 0):
         raise DlnscapeError(f"timeout: expected a positive number of seconds, got {timeout!r}")
-    gen = np.random.default_rng(rng)
+    from dlnscape.validate import check_rng
+
+    gen = check_rng(rng, "rng")
     t0 = time.perf_counter()
     x0, p0 = family.seed(gen)
     S, okr = family.refine(np.atleast_2d(x0), p0)

@@ -574,7 +574,9 @@ def critical_points(landscape, backend: str = "auto", *,
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise DlnscapeError(f"timeout: expected a positive number of seconds, got {timeout!r}")
     t0 = time.perf_counter()
-    gen = np.random.default_rng(rng)
+    from dlnscape.validate import check_rng
+
+    gen = check_rng(rng, "rng")
     ws = weight_space_system(landscape)
     bez = bezout_bounds(ws)
     comps = pattern_components(ws, gen)
