@@ -49,6 +49,9 @@ def register(app: typer.Typer) -> None:
                                     help=f"the solver: one of {', '.join(BACKENDS)}"),
         ex13_seed: int = typer.Option(None, "--ex13-seed",
                                       help="solve a random Ex 13 instance drawn with this seed"),
+        timeout: float = typer.Option(600.0, "--timeout",
+                                      help="seconds for msolve or for building a start system "
+                                           "(then a certified lower bound)"),
         as_json: bool = typer.Option(False, "--json", help="print the full result as JSON"),
         output: Path = typer.Option(None, "--output", "-o", help="write the full result here"),
     ) -> None:
@@ -84,7 +87,11 @@ def register(app: typer.Typer) -> None:
                         f"r of the matrices to search")
                 rank = image.r
             r = rank
-        res = critical_points_on_Mr(loss, r, backend=backend)
+        with console.status("solving …") as status:
+            res = critical_points_on_Mr(
+                loss, r, backend=backend, timeout=timeout,
+                progress=None if as_json else (lambda k, c: status.update(
+                    f"building the start system by monodromy: loop {k}, {c} solutions")))
         if as_json:
             echo_json(res)
         else:
