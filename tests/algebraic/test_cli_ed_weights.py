@@ -50,7 +50,7 @@ def test_cli_ed_degrees_json_and_output(tmp_path):
 
 def test_cli_weight_critical_points_on_the_example_spec(tmp_path):
     out = tmp_path / "w.json"
-    r = runner.invoke(app, ["weight-critical-points", str(EXAMPLES / "weights_222.toml"),
+    r = runner.invoke(app, ["weight-critical-points", str(EXAMPLES / "specs" / "weights_222.toml"),
                             "-o", str(out)])
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text())
@@ -70,7 +70,7 @@ def test_cli_weight_critical_points_without_regularizer_says_positive_dimensiona
 
 @pytest.mark.parametrize("args", [["--backend", "phc"], ["--seed", "-1"]])
 def test_cli_weight_critical_points_bad_options_are_one_error_line(args):
-    r = runner.invoke(app, ["weight-critical-points", str(EXAMPLES / "weights_222.toml"),
+    r = runner.invoke(app, ["weight-critical-points", str(EXAMPLES / "specs" / "weights_222.toml"),
                             *args])
     assert r.exit_code == 2
     assert r.output.strip().startswith("error:") and "Traceback" not in r.output
