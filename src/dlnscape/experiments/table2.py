@@ -384,11 +384,12 @@ def run_table2(
     A thin wrapper over the experiment engine (family ``table2``, no store): ``workers``
     processes (default: the CPUs available) run batches of instances with BLAS pinned to one
     thread (forked on Linux, after the start system and the compiled tracker are loaded here:
-    see :func:`pool_start_method`); ``workers=1`` runs in this process. ``solver(loss, r, backend)`` replaces
-    ``critical_points_on_Mr`` (tests); it must be importable by its module and name when
-    ``workers > 1``. With ``certified_only`` the table uses only instances whose count is
-    certified; the others are listed in ``uncertified``. For a resumable run with a store use
-    ``dlnscape experiment run`` with ``family = "table2"``.
+    see :func:`pool_start_method`); ``workers=1`` runs in this process.
+    ``solver(loss, r, backend)`` replaces ``critical_points_on_Mr`` (tests); it must be
+    importable by its module and name when ``workers > 1``. With ``certified_only`` the table
+    uses only instances whose count is certified; the others are listed in ``uncertified``.
+    For a resumable run with a store use ``dlnscape experiment run`` with ``family =
+    "table2"``.
     """
     from dlnscape.experiments.config import config_from_dict
     from dlnscape.experiments.engine import run_in_memory
