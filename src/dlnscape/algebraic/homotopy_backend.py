@@ -27,7 +27,8 @@ from dlnscape.algebraic.result import (
 
 
 def homotopy_result(loss, r: int, hs, start, seconds: float) -> CriticalPointsOnMr:
-    version = f"dlnscape homotopy {hm.HOMOTOPY_VERSION} (start: msolve)"
+    built = "msolve" if getattr(start, "count_source", "msolve") == "msolve" else "monodromy"
+    version = f"dlnscape homotopy {hm.HOMOTOPY_VERSION} (start: {built})"
     if hs.certificate is None:
         return CriticalPointsOnMr(
             tuple(loss.shape), r, 0, 0, 0, [], np.zeros((0,) + tuple(loss.shape), complex),
