@@ -246,23 +246,30 @@ class EDDegreeTable:
                                 "agree": e.computed == d.computed})
         return out
 
-    def rows(self) -> list[list[str]]:
+    def rows(self, seconds: bool = True) -> list[list[str]]:
         def s(v):
             return "—" if v is None else str(v)
 
         return [[f"{e.m}×{e.n}", str(e.r), s(e.value), e.label, s(e.formula), s(e.computed),
                  s(e.certified_lower_bound), s(e.msolve),
-                 {True: "yes", False: "NO", None: "—"}[e.agrees], e.stop,
-                 f"{e.seconds:.1f}"] for e in self.entries]
+                 {True: "yes", False: "NO", None: "—"}[e.agrees], e.stop]
+                + ([f"{e.seconds:.1f}"] if seconds else []) for e in self.entries]
 
     HEADER = ["shape", "r", "ED degree", "label", "formula", "computed", "certified ≥",
               "msolve", "agree", "monodromy stop", "s"]
 
-    def markdown(self) -> str:
-        lines = ["| " + " | ".join(self.HEADER) + " |",
-                 "|" + "---|" * len(self.HEADER)]
-        lines += ["| " + " | ".join(r) + " |" for r in self.rows()]
+    def markdown(self, seconds: bool = True) -> str:
+        """The table in Markdown (``seconds=False``: without the timing column, for results
+        that must not depend on the machine)."""
+        head = self.HEADER if seconds else self.HEADER[:-1]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in self.rows(seconds)]
         return "\n".join(lines)
+
+    def counts(self) -> list[dict]:
+        """The entries without timings (what a re-run must reproduce)."""
+        return [{k: v for k, v in e.to_dict().items() if k != "seconds"}
+                for e in self.entries]
 
     def __str__(self) -> str:
         n_ok = sum(e.agrees is True for e in self.entries)

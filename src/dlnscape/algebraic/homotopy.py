@@ -165,7 +165,7 @@ START_METHODS = ("monodromy", "msolve")
 
 
 def _key(shape, r, seed, method: str = "monodromy") -> str:
-    tag = "" if method == "msolve" else "-mono1"
+    tag = "" if method == "msolve" else "-mono2"
     return (f"{shape[0]}x{shape[1]}-r{r}-seed{seed}-{FORMULATION_VERSION}-{HOMOTOPY_VERSION}"
             f"{tag}")
 
@@ -256,28 +256,81 @@ def bend_parameter(seed: int, N: int) -> np.ndarray:
 
 def _monodromy_start(form: Formulation, family: PolySystem, key: str, seed: int,
                      timeout: float, progress) -> StartSystem:
+    """Monodromy at a random complex base, then the solutions moved to a random *real integer*
+    instance (a straight segment from a generic complex base avoids the discriminant), where
+    they are α-certified in ball arithmetic: per-target paths from a real start are as short
+    as from an msolve start. A start whose points fail the α-test is rebuilt from another
+    seed solution (a jumped path can leave a near-duplicate)."""
+    import time
+
     from dlnscape.algebraic.monodromy import monodromy_solve
 
+    t0 = time.perf_counter()
     known = known_generic_count(form)
-    res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919],
-                          target_count=None if known is None else known[0],
-                          stall_loops=START_STALL_LOOPS, timeout=timeout, progress=progress)
-    sys0 = family.specialize(res.p0)
-    cert = certify_solutions(sys0, res.X, rigorous=False)
-    if not (cert.all_approximate_zeros and cert.distinct):
-        raise SolverError(f"homotopy: the monodromy start solutions of {key} do not pass the "
-                          f"float α-test (try another seed)")
-    ev = res.to_dict()
-    ev["float_alpha_max"] = float(np.max(cert.alpha)) if len(cert.alpha) else 0.0
-    if res.stop == "target count":
-        source, proven = "formula", True
-        ev["formula"] = known[1]
-    elif res.stop == "stalled":
-        source, proven = "monodromy (stalled)", False
-    else:
-        source, proven = "monodromy (timeout)", False
-    return StartSystem(key, form, family, res.p0, bend_parameter(seed, form.m * form.n), cert.X,
-                       res.count, res.seconds, source, proven, ev)
+    why = ""
+    for attempt in range(3):
+        left = timeout - (time.perf_counter() - t0)
+        if left <= 0:
+            break
+        res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919, attempt],
+                              target_count=None if known is None else known[0],
+                              stall_loops=START_STALL_LOOPS, timeout=left, progress=progress)
+        sys0 = family.specialize(res.p0)
+        cert = certify_solutions(sys0, res.X, rigorous=False)
+        if not (cert.all_approximate_zeros and cert.distinct):
+            why = f"attempt {attempt}: the monodromy solutions fail the float α-test"
+            continue
+        ev = res.to_dict()
+        ev["float_alpha_max"] = float(np.max(cert.alpha)) if len(cert.alpha) else 0.0
+        ev["attempts"] = attempt + 1
+        if res.stop == "target count":
+            source, proven = "formula", True
+            ev["formula"] = known[1]
+        elif res.stop == "stalled":
+            source, proven = "monodromy (stalled)", False
+        else:
+            source, proven = "monodromy (timeout)", False
+        p0, X0 = res.p0, cert.X
+        moved = _to_real_instance(form, family, seed, res.p0, cert.X)
+        if moved is not None:
+            p0, X0 = moved
+            ev["base"] = "real integer instance (α-certified in ball arithmetic)"
+        else:
+            ev["base"] = "complex random parameter (the move to a real instance failed)"
+        return StartSystem(key, form, family, p0, bend_parameter(seed, form.m * form.n), X0,
+                           res.count, time.perf_counter() - t0, source, proven, ev)
+    raise SolverError(f"homotopy: no monodromy start system for {key} within timeout="
+                      f"{timeout} s ({why or 'no time left'}; try another seed)")
+
+
+def _to_real_instance(form: Formulation, family: PolySystem, seed: int, p_base: np.ndarray,
+                      X: np.ndarray):
+    """``(p_real, X_real)``: the solutions over ``p_base`` tracked to a random integer
+    instance and certified there (rigorously, all distinct), or None."""
+    from dlnscape.losses import DistanceLoss
+
+    rng = np.random.default_rng([seed, 7919])
+    N = form.m * form.n
+    K = N * N
+    shape = (form.n, form.m) if form.transposed else (form.m, form.n)
+    z = np.zeros((N, N), dtype=complex)
+    for _draw in range(3):  # an instance can be non-generic, or badly conditioned in the chart
+        qd = quadratic_data(DistanceLoss(rng.integers(-10, 11, size=shape),
+                                         rng.integers(-10, 11, size=(N, N))))
+        G, g = working_data(form, qd)
+        p1 = param_vector(G.astype(np.float64), g.astype(np.float64))
+        tr = track(form, (p_base[:K].reshape(N, N), p_base[K:], z, np.zeros(N, complex)),
+                   p1[:K].reshape(N, N), p1[K:], X, hmax=0.1)
+        if not tr.ok.all():
+            continue
+        sys1 = family.specialize(p1, exact_p=exact_param_vector(G, g))
+        with np.errstate(all="ignore"):
+            X1 = sys1.newton(tr.X, iters=4)
+        cert = certify_solutions(sys1, X1, n_zeros=len(X))
+        if cert.rigorous and cert.all_approximate_zeros and cert.distinct and \
+                len(cert.X) == len(X):
+            return p1, cert.X
+    return None
 
 
 class MrFamily:

@@ -92,8 +92,9 @@ class AutoBackend(BackendBase):
               cache_dir=None, progress=None) -> CriticalPointsOnMr:
         t0 = time.perf_counter()
         try:
+            extra = {} if progress is None else {"progress": progress}  # not in the protocol
             res = get_backend("homotopy").solve(loss, r, rng=rng, cache_dir=cache_dir,
-                                                timeout=timeout, progress=progress)
+                                                timeout=timeout, **extra)
         except SolverError as e:
             res, why = None, str(e)
         else:
