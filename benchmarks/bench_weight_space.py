@@ -38,7 +38,7 @@ def instance(widths, n_data, seed):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="(2,2,2) and Example 2 only")
-    ap.add_argument("--msolve-timeout", type=float, default=1800.0)
+    ap.add_argument("--msolve-timeout", type=float, default=900.0)
     ap.add_argument("--out", default=str(_util.RESULTS_DIR / "weight_space.json"))
     args = ap.parse_args(argv)
     from dlnscape.algebraic.weight_space import critical_points
