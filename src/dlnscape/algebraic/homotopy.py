@@ -60,12 +60,13 @@ from dlnscape.algebraic.formulation import (
     quadratic_data,
     working_data,
 )
+from dlnscape.algebraic.parametric import PREDICTOR_TARGET, accept_and_adapt
 from dlnscape.errors import SolverError
 
 HOMOTOPY_VERSION = "bent-segment-rk4-v3"
 _MEMORY: dict[str, StartSystem] = {}
 #: predictor error (relative first Newton correction) the step control aims at
-_TARGET = 3e-3
+_TARGET = PREDICTOR_TARGET
 #: size of the complex bend c relative to the unit-norm parameters (smaller: shorter paths)
 _BEND = 0.2
 
@@ -691,20 +692,8 @@ def track_reference(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.nda
                 n2 = n1
                 xp = x
                 tn = tt
-        # accept: a small first correction and a second one at noise level or showing
-        # quadratic contraction (guards against jumping to a neighbouring path)
-        good = np.isfinite(n1) & (n1 < 1e-2) & (n2 < np.maximum(tol, 0.1 * n1))
-        ia, ib = act[good], act[~good]
-        X[ia] = xp[good]
-        t[ia] = tn[good]
-        # step control from the predictor error n1 ∝ h⁵ (RK4): aim at n1 ≈ TARGET
-        fac = np.clip((_TARGET / np.maximum(n1[good], 1e-300)) ** 0.2, 0.5, 4.0)
-        h[ia] = np.minimum(h[ia] * np.where(succ[ia] >= 1, fac, np.minimum(fac, 1.0)), hmax)
-        succ[ia] += 1
-        h[ib] *= 0.5
-        succ[ib] = 0
-        failed[ib[h[ib] < hmin]] = True
-        ok[ia[t[ia] >= 1.0]] = True
+        good = accept_and_adapt(act, xp, tn, n1, n2, X, t, h, succ, failed, ok, tol=tol,
+                                hmax=hmax, hmin=hmin)
         steps += int(good.sum())
         attempts += int(act.size)
     Xc, ok2 = _to_chart(form, X)

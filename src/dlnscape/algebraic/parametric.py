@@ -25,7 +25,8 @@ import numpy as np
 from dlnscape.algebraic.alpha import PolySystem
 
 #: predictor error (relative first Newton correction) the step control aims at
-_TARGET = 3e-3
+PREDICTOR_TARGET = 3e-3
+_TARGET = PREDICTOR_TARGET
 
 
 def power_products(X: np.ndarray, E: np.ndarray, dmax: int) -> np.ndarray:
@@ -141,6 +142,28 @@ def evaluate(family: PolySystem, X: np.ndarray, C: np.ndarray) -> tuple[np.ndarr
     return V[:, 0, :], np.swapaxes(V[:, 1:, :], 1, 2)
 
 
+def accept_and_adapt(act, xp, tn, n1, n2, X, t, h, succ, failed, ok, *, tol: float,
+                     hmax: float, hmin: float) -> np.ndarray:
+    """The corrector's acceptance test and the step-size rule shared by the trackers (updates
+    ``X, t, h, succ, failed, ok`` in place for the active paths ``act``; returns the accepted
+    mask). Accept a small first correction whose second one is at noise level or shows
+    quadratic contraction (a guard against jumping to a neighbouring path); grow the step
+    from the predictor error n1 ∝ h⁵ (RK4) towards ``_TARGET``, halve it on a rejection, and
+    fail a path whose step falls below ``hmin``."""
+    good = np.isfinite(n1) & (n1 < 1e-2) & (n2 < np.maximum(tol, 0.1 * n1))
+    ia, ib = act[good], act[~good]
+    X[ia] = xp[good]
+    t[ia] = tn[good]
+    fac = np.clip((_TARGET / np.maximum(n1[good], 1e-300)) ** 0.2, 0.5, 4.0)
+    h[ia] = np.minimum(h[ia] * np.where(succ[ia] >= 1, fac, np.minimum(fac, 1.0)), hmax)
+    succ[ia] += 1
+    h[ib] *= 0.5
+    succ[ib] = 0
+    failed[ib[h[ib] < hmin]] = True
+    ok[ia[t[ia] >= 1.0]] = True
+    return good
+
+
 def evaluator(family: PolySystem) -> SparseEvaluator:
     """The family's :class:`SparseEvaluator` (built once, kept with the family)."""
     ev = family._plans.get("sparse_evaluator")
@@ -253,19 +276,11 @@ def track_segment(family: PolySystem, X0: np.ndarray, pa: np.ndarray, pb: np.nda
                 n2 = n1
                 xp = x
                 tn = tt
-        good = np.isfinite(n1) & (n1 < 1e-2) & (n2 < np.maximum(tol, 0.1 * n1))
-        ia, ib = act[good], act[~good]
-        X[ia] = xp[good]
-        t[ia] = tn[good]
-        fac = np.clip((_TARGET / np.maximum(n1[good], 1e-300)) ** 0.2, 0.5, 4.0)
-        h[ia] = np.minimum(h[ia] * np.where(succ[ia] >= 1, fac, np.minimum(fac, 1.0)), hmax)
-        succ[ia] += 1
-        h[ib] *= 0.5
-        succ[ib] = 0
-        failed[ib[h[ib] < hmin]] = True
+        good = accept_and_adapt(act, xp, tn, n1, n2, X, t, h, succ, failed, ok, tol=tol,
+                                hmax=hmax, hmin=hmin)
+        ia = act[good]
         big = ia[np.linalg.norm(X[ia], axis=1) > blowup]
         failed[big] = True
-        ok[ia[t[ia] >= 1.0]] = True
         ok[big] = False
         steps += int(good.sum())
     return SegmentResult(X, ok & ~failed, steps, it)
