@@ -158,8 +158,8 @@ class StartSystem:
 
 
 #: loops without a new solution before a start without a known count stops: a loop fixes most
-#: solutions (it winds around few branch points), so 5 stalled loops have missed one of 1348
-#: (4×4 rank 2: a run stopped at 1347, another found 1348)
+#: solutions (it winds around few branch points): with 5 stalled loops two 4×4 rank-two runs
+#: stopped at 1347 and 1348, with 10 a run found 1350 (all certified lower bounds)
 START_STALL_LOOPS = 10
 #: how start systems are built: "monodromy" (default) or "msolve" (one exact solve)
 START_METHODS = ("monodromy", "msolve")

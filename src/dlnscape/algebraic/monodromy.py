@@ -17,8 +17,9 @@ Stopping rules (:class:`MonodromyResult` ``stop``):
   distinct approximate zeros found, completeness NOT proven; the callers label it and
   cross-check with an exact count (msolve) where one is feasible. A loop winds around few
   branch points and so fixes most solutions: a missing solution is found by a loop only when
-  the loop moves it, so the stall count must be generous (4×4 rank two: a run with 5 stalled
-  loops stopped at 1347, another found 1348);
+  the loop moves it, so the stall count must be generous (4×4 rank two: runs with 5 stalled
+  loops stopped at 1347 and 1348, one with 10 found 1350; 4×4 rank three: 283 with 5, the
+  formula's 284 with 10);
 * ``"timeout"`` / ``"max loops"`` — a lower bound only.
 
 The family adapters (:class:`dlnscape.algebraic.homotopy.MrFamily` for the critical equations
