@@ -60,7 +60,7 @@ from dlnscape.algebraic.formulation import (
     quadratic_data,
     working_data,
 )
-from dlnscape.algebraic.parametric import PREDICTOR_TARGET, accept_and_adapt
+from dlnscape.algebraic.parametric import PREDICTOR_TARGET, accept_and_adapt, predict_correct
 from dlnscape.errors import SolverError
 
 HOMOTOPY_VERSION = "bent-segment-rk4-v3"
@@ -666,32 +666,16 @@ def track_reference(form: Formulation, shared: tuple, G1: np.ndarray, g1: np.nda
             _, J, Ht = evaluate(a_, b_, Ca, La, ts, Ga, ga, GBa, want_H=False)
             return -np.linalg.solve(J, Ht[..., None])[..., 0]
 
-        with np.errstate(all="ignore"):
-            try:
-                k1 = vel(x, tt)
-                k2 = vel(x + 0.5 * hh[:, None] * k1, tt + 0.5 * hh)
-                k3 = vel(x + 0.5 * hh[:, None] * k2, tt + 0.5 * hh)
-                k4 = vel(x + hh[:, None] * k3, tt + hh)
-                xp = x + (hh[:, None] / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
-                tn = np.where(tt + hh >= 1.0 - 1e-13, 1.0, tt + hh)
-                scale = 1.0 + np.linalg.norm(xp, axis=1)
-                a_, b_ = split(xp)
-                H, J, _ = evaluate(a_, b_, Ca, La, tn, Ga, ga, GBa, want_t=False)
-                Jinv = np.linalg.inv(J)
-                d1 = (Jinv @ H[..., None])[..., 0]
-                xp = xp - d1
-                a_, b_ = split(xp)
-                # chord step (frozen Jacobian): still contracts like n1², so the test holds
-                H = residual(a_, b_, Ca, La, tn, Ga, ga)
-                d2 = (Jinv @ H[..., None])[..., 0]
-                xp = xp - d2
-                n1 = np.linalg.norm(d1, axis=1) / scale
-                n2 = np.linalg.norm(d2, axis=1) / scale
-            except np.linalg.LinAlgError:
-                n1 = np.full(act.size, np.inf)
-                n2 = n1
-                xp = x
-                tn = tt
+        def res_jac(xx, ts, Ca=Ca, La=La, Ga=Ga, ga=ga, GBa=GBa):
+            a_, b_ = split(xx)
+            H, J, _ = evaluate(a_, b_, Ca, La, ts, Ga, ga, GBa, want_t=False)
+            return H, J
+
+        def res(xx, ts, Ca=Ca, La=La, Ga=Ga, ga=ga):
+            a_, b_ = split(xx)
+            return residual(a_, b_, Ca, La, ts, Ga, ga)
+
+        xp, tn, n1, n2 = predict_correct(x, tt, hh, vel, res_jac, res)
         good = accept_and_adapt(act, xp, tn, n1, n2, X, t, h, succ, failed, ok, tol=tol,
                                 hmax=hmax, hmin=hmin)
         steps += int(good.sum())

@@ -142,6 +142,33 @@ def evaluate(family: PolySystem, X: np.ndarray, C: np.ndarray) -> tuple[np.ndarr
     return V[:, 0, :], np.swapaxes(V[:, 1:, :], 1, 2)
 
 
+def predict_correct(x, tt, hh, vel, residual_and_jacobian, residual):
+    """One step of the trackers: an RK4 predictor on ``ẋ = vel(x, t)`` over ``hh``, then a
+    Newton step and a chord step (the Newton Jacobian frozen: it still contracts like n1², so
+    the acceptance test holds). Returns ``(x_new, t_new, n1, n2)`` with the two corrections'
+    relative sizes (inf when a Jacobian is singular: the step is then rejected)."""
+    with np.errstate(all="ignore"):
+        try:
+            k1 = vel(x, tt)
+            k2 = vel(x + 0.5 * hh[:, None] * k1, tt + 0.5 * hh)
+            k3 = vel(x + 0.5 * hh[:, None] * k2, tt + 0.5 * hh)
+            k4 = vel(x + hh[:, None] * k3, tt + hh)
+            xp = x + (hh[:, None] / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
+            tn = np.where(tt + hh >= 1.0 - 1e-13, 1.0, tt + hh)
+            scale = 1.0 + np.linalg.norm(xp, axis=1)
+            F, J = residual_and_jacobian(xp, tn)
+            Jinv = np.linalg.inv(J)
+            d1 = (Jinv @ F[..., None])[..., 0]
+            xp = xp - d1
+            d2 = (Jinv @ residual(xp, tn)[..., None])[..., 0]
+            xp = xp - d2
+            return (xp, tn, np.linalg.norm(d1, axis=1) / scale,
+                    np.linalg.norm(d2, axis=1) / scale)
+        except np.linalg.LinAlgError:
+            inf = np.full(x.shape[0], np.inf)
+            return x, tt, inf, inf
+
+
 def accept_and_adapt(act, xp, tn, n1, n2, X, t, h, succ, failed, ok, *, tol: float,
                      hmax: float, hmin: float) -> np.ndarray:
     """The corrector's acceptance test and the step-size rule shared by the trackers (updates
@@ -253,29 +280,9 @@ def track_segment(family: PolySystem, X0: np.ndarray, pa: np.ndarray, pb: np.nda
         x = X[act]
         tt = t[act]
         hh = np.minimum(h[act], 1.0 - tt)
-        with np.errstate(all="ignore"):
-            try:
-                k1 = vel(x, tt)
-                k2 = vel(x + 0.5 * hh[:, None] * k1, tt + 0.5 * hh)
-                k3 = vel(x + 0.5 * hh[:, None] * k2, tt + 0.5 * hh)
-                k4 = vel(x + hh[:, None] * k3, tt + hh)
-                xp = x + (hh[:, None] / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
-                tn = np.where(tt + hh >= 1.0 - 1e-13, 1.0, tt + hh)
-                scale = 1.0 + np.linalg.norm(xp, axis=1)
-                F, J, _ = fjt(xp, tn, want_t=False)
-                Jinv = np.linalg.inv(J)
-                d1 = (Jinv @ F[..., None])[..., 0]
-                xp = xp - d1
-                F2, _J2, _ = fjt(xp, tn, want_t=False)
-                d2 = (Jinv @ F2[..., None])[..., 0]
-                xp = xp - d2
-                n1 = np.linalg.norm(d1, axis=1) / scale
-                n2 = np.linalg.norm(d2, axis=1) / scale
-            except np.linalg.LinAlgError:
-                n1 = np.full(act.size, np.inf)
-                n2 = n1
-                xp = x
-                tn = tt
+        xp, tn, n1, n2 = predict_correct(
+            x, tt, hh, vel, lambda xx, ts: fjt(xx, ts, want_t=False)[:2],
+            lambda xx, ts: fjt(xx, ts, want_t=False)[0])
         good = accept_and_adapt(act, xp, tn, n1, n2, X, t, h, succ, failed, ok, tol=tol,
                                 hmax=hmax, hmin=hmin)
         ia = act[good]

@@ -682,13 +682,13 @@ def _solve_homotopy(ws: WeightSpaceSystem, comps: list[PatternComponent], gen, t
                          "reached_target": 1})
             continue
         left = timeout - (time.perf_counter() - t0)
-        res = monodromy_solve(PatternFamily(comp, flips), rng=gen, stall_loops=stall_loops,
+        pf = PatternFamily(comp, flips)
+        res = monodromy_solve(pf, rng=gen, stall_loops=stall_loops,
                               timeout=max(left, 1e-3))
         c = gen.normal(size=ws.K) + 1j * gen.normal(size=ws.K)
         c = 0.2 * c / np.linalg.norm(c)
         # the group commutes with the homotopy (the target has the same symmetry): track one
         # point per orbit, then take the orbits of the endpoints
-        pf = PatternFamily(comp, flips)
         sr = track_segment(comp.family, res.representatives, res.p0, p1, c)
         Xe, rel = newton(comp.family, sr.X[sr.ok], coefficients(comp.family, p1), iters=3)
         Xe = Xe[np.isfinite(rel) & (rel < 1e-8)]
