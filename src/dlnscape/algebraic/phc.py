@@ -139,12 +139,16 @@ def polish_and_deduplicate(system: PolySystem, X: np.ndarray, tol: float = 1e-8)
     X = X[np.isfinite(X).all(axis=1)]
     if X.shape[0] == 0:
         return X
-    X = X[alpha_data(system, X).certified]
-    keep: list[np.ndarray] = []
-    for x in X:
-        if all(np.linalg.norm(x - y) > tol * (1 + np.linalg.norm(x)) for y in keep):
-            keep.append(x)
-    return np.array(keep, dtype=complex).reshape(-1, system.N)
+    ad = alpha_data(system, X)
+    X, beta = X[ad.certified], ad.beta[ad.certified]
+    # two approximations of one zero: closer than tol, or than their zeros' enclosures
+    # (2β each) allow — an ill-conditioned zero printed twice is otherwise counted twice
+    keep: list[int] = []
+    for i, x in enumerate(X):
+        if all(np.linalg.norm(x - X[j]) > max(tol * (1 + np.linalg.norm(x)),
+                                              2.0 * (beta[i] + beta[j])) for j in keep):
+            keep.append(i)
+    return X[keep].reshape(-1, system.N)
 
 
 def solve_phc(loss, r: int, rng=0, timeout: float = 600.0) -> CriticalPointsOnMr:
