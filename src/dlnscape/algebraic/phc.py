@@ -139,16 +139,16 @@ def polish_and_deduplicate(system: PolySystem, X: np.ndarray, tol: float = 1e-8)
     X = X[np.isfinite(X).all(axis=1)]
     if X.shape[0] == 0:
         return X
-    ad = alpha_data(system, X)
-    X, beta = X[ad.certified], ad.beta[ad.certified]
-    # two approximations of one zero: closer than tol, or than their zeros' enclosures
-    # (2β each) allow — an ill-conditioned zero printed twice is otherwise counted twice
-    keep: list[int] = []
-    for i, x in enumerate(X):
-        if all(np.linalg.norm(x - X[j]) > max(tol * (1 + np.linalg.norm(x)),
-                                              2.0 * (beta[i] + beta[j])) for j in keep):
-            keep.append(i)
-    return X[keep].reshape(-1, system.N)
+    X = X[alpha_data(system, X).certified]
+    keep: list[np.ndarray] = []
+    for x in X:
+        if all(np.linalg.norm(x - y) > tol * (1 + np.linalg.norm(x)) for y in keep):
+            keep.append(x)
+    return np.array(keep, dtype=complex).reshape(-1, system.N)
+
+
+#: PHCpack runs before an inconsistent answer (not distinct, reality undecided) is returned
+PHC_ATTEMPTS = 3
 
 
 def solve_phc(loss, r: int, rng=0, timeout: float = 600.0) -> CriticalPointsOnMr:
@@ -157,17 +157,26 @@ def solve_phc(loss, r: int, rng=0, timeout: float = 600.0) -> CriticalPointsOnMr
     qd = quadratic_data(loss)
     form = make_formulation(qd.shape, r, rng=rng)
     polys = integer_system(form, qd)
-    Xraw, _secs = run_phc(polys, form.nvars, timeout)
     G, g = working_data(form, qd)
     fsys = PolySystem.from_polys(form.polynomials(G.astype(np.float64), g.astype(np.float64)),
                                  form.nvars)
-    X = polish_and_deduplicate(fsys, Xraw)
-    # not a proof of completeness: the list is *assumed* complete for the reality argument
-    cert = certify_solutions(fsys, X, n_zeros=X.shape[0])
+    attempt = 0
+    while attempt < PHC_ATTEMPTS:
+        attempt += 1
+        # PHCpack's blackbox draws its own random path data: a run whose endpoints are not
+        # all distinct approximate zeros with their reality decided is rerun (on an
+        # ill-conditioned float instance 1 run in ~25 printed one zero twice)
+        Xraw, _secs = run_phc(polys, form.nvars, timeout)
+        X = polish_and_deduplicate(fsys, Xraw)
+        # not a proof of completeness: the list is *assumed* complete for the reality argument
+        cert = certify_solutions(fsys, X, n_zeros=X.shape[0])
+        if cert.all_approximate_zeros and cert.distinct and cert.reality_decided:
+            break
     X = cert.X
     Xr = real_newton(fsys, X[cert.real].real) if cert.real.any() else np.zeros((0, form.nvars))
     text = (
-        f"PHCpack cross-check (not a proof of completeness): {Xraw.shape[0]} solutions printed, "
+        f"PHCpack cross-check (not a proof of completeness; run {attempt}): {Xraw.shape[0]} "
+        f"solutions printed, "
         f"{X.shape[0]} distinct after Newton polishing; α-test: all approximate zeros = "
         f"{cert.all_approximate_zeros}, distinct = {cert.distinct}; real ones proven real "
         f"assuming the list is complete."
