@@ -117,3 +117,23 @@ def test_ctrl_c_stops_after_the_batches_in_flight_and_resumes(tmp_path):
     assert proc.returncode == 130, text
     assert "interrupt" in text and "resume" in text and "Traceback" not in text
     _check_resume(tmp_path, out, cfg_path)
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_worker_interrupted_while_it_starts_survives(method):
+    """A Ctrl-C that reaches a pool worker before its initializer ran (a spawned worker spends
+    about a second importing dlnscape) must not kill it: the pool would break and the run end
+    with exit 2 instead of stopping cleanly (CI failure of 2026-12-01)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dlnscape.experiments.runners import init_pool_worker, worker_context
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context(method),
+                             initializer=init_pool_worker) as ex:
+        first = ex.submit(os.getpid)
+        (worker,) = ex._processes.values()
+        for _ in range(5):  # while it bootstraps (spawn) or runs its initializer (fork)
+            os.kill(worker.pid, signal.SIGINT)
+            time.sleep(0.01)
+        assert first.result(timeout=60) == worker.pid
+        assert ex.submit(os.getpid).result(timeout=60) == worker.pid

@@ -17,6 +17,7 @@ alone writes the store. At most ``2 × workers`` batches are in flight, so a sto
 from __future__ import annotations
 
 import logging
+import multiprocessing.context as mp_context
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -62,9 +63,58 @@ def pinned_children():
                 os.environ[v] = val
 
 
-def _init_pool_worker() -> None:
+def _sigint_blocked_popen(popen):
+    """``Process._Popen`` with SIGINT blocked in the starting thread: the child inherits the
+    mask (across fork and exec), so a Ctrl-C that reaches the process group while a spawned
+    worker is still importing dlnscape stays pending instead of killing it with
+    KeyboardInterrupt (which broke the pool: CI, 2026-12-01). The worker's initializer then
+    ignores SIGINT, which discards the pending one, and unblocks it. The parent loses no
+    Ctrl-C: its other threads take the signal meanwhile, or it is delivered on unblocking."""
+
+    def _Popen(process_obj):
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return popen(process_obj)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    return staticmethod(_Popen)
+
+
+class _QuietSpawnProcess(mp_context.SpawnProcess):
+    _Popen = _sigint_blocked_popen(mp_context.SpawnProcess._Popen)
+
+
+class _QuietForkProcess(mp_context.ForkProcess):
+    _Popen = _sigint_blocked_popen(mp_context.ForkProcess._Popen)
+
+
+class _QuietSpawnContext(mp_context.SpawnContext):
+    Process = _QuietSpawnProcess
+
+
+class _QuietForkContext(mp_context.ForkContext):
+    Process = _QuietForkProcess
+
+
+def worker_context(method: str = "spawn") -> mp_context.BaseContext:
+    """A multiprocessing context whose pool workers never see a SIGINT before
+    :func:`init_pool_worker` has told them to ignore it (``"spawn"`` and ``"fork"``; other
+    start methods, and platforms without ``pthread_sigmask``, get the plain context)."""
+    import multiprocessing as mp
+
+    contexts = {"spawn": _QuietSpawnContext, "fork": _QuietForkContext}
+    if method in contexts and hasattr(signal, "pthread_sigmask"):
+        return contexts[method]()
+    return mp.get_context(method)
+
+
+def init_pool_worker() -> None:
+    """Pool initializer: one BLAS thread; SIGINT ignored (the engine decides when to stop)."""
     pin_blas_env()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 class Runner:
@@ -115,13 +165,12 @@ class ProcessRunner(Runner):
     kind = "process"
 
     def _start(self) -> None:
-        import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
         with pinned_children():
             self.ex = ProcessPoolExecutor(max_workers=self.workers,
-                                          mp_context=mp.get_context("spawn"),
-                                          initializer=_init_pool_worker)
+                                          mp_context=worker_context("spawn"),
+                                          initializer=init_pool_worker)
 
     def _stop(self) -> None:
         self.ex.shutdown(wait=True, cancel_futures=True)

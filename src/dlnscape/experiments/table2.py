@@ -468,32 +468,27 @@ def pool_runner(workers: int, method: str | None = None):
     """The engine's process runner with the ``method`` start method
     (:func:`pool_start_method` by default); BLAS pinned to one thread per worker, SIGINT
     left to the engine, as in :class:`dlnscape.experiments.runners.ProcessRunner`."""
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    from dlnscape.experiments.runners import ProcessRunner, pinned_children
+    from dlnscape.experiments.runners import (
+        ProcessRunner,
+        init_pool_worker,
+        pinned_children,
+        worker_context,
+    )
 
-    ctx = mp.get_context(method or pool_start_method())
+    ctx = worker_context(method or pool_start_method())
 
     class _Table2Runner(ProcessRunner):
         def _start(self) -> None:
             with pinned_children():
                 self.ex = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                              initializer=_init_worker)
+                                              initializer=init_pool_worker)
 
         def describe(self) -> str:
             return f"{super().describe()}, {ctx.get_start_method()}"
 
     return _Table2Runner(workers)
-
-
-def _init_worker() -> None:
-    import signal
-
-    from dlnscape.experiments.runners import pin_blas_env
-
-    pin_blas_env()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _refuse_in_bootstrapping_worker() -> None:
