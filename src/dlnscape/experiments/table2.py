@@ -99,6 +99,30 @@ class InstanceResult:
             "error": self.error,
         }
 
+    def _summary(self) -> Summary:
+        head = (f"failed: {self.error.split(':', 1)[0]}" if self.error is not None else
+                f"{self.n_real} real of {self.n_complex} complex critical points, "
+                f"{self.n_local_minima} local minima")
+        rows: list = [("index", self.index),
+                      ("complex critical points", self.n_complex),
+                      ("real critical points", self.n_real),
+                      ("local minima", self.n_local_minima),
+                      ("certified", self.certified),
+                      ("generic", f"{self.generic} (expected {EXPECTED_COMPLEX} complex)"),
+                      ("backend", None if self.backend is None else self.backend
+                       + (f" ({self.backend_version})" if self.backend_version else "")),
+                      ("seconds", self.seconds)]
+        brief: tuple = ("index", "complex critical points", "real critical points",
+                        "local minima", "certified")
+        if self.error is not None:
+            rows += [("failed", self.error.split(":", 1)[0]), ("error", self.error)]
+            brief = ("index", "failed", "certified")
+        return Summary(f"InstanceResult {self.index}: {head}", tuple(rows), brief=brief)
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
+
 
 def _default_solver(loss, r: int, backend: str):
     return critical_points_on_Mr(loss, r, backend=backend)
@@ -180,6 +204,22 @@ class GTest:
             "method": self.method,
         }
 
+    def _summary(self) -> Summary:
+        rows = (("G", self.statistic), ("dof", self.dof), ("pvalue", self.pvalue),
+                ("categories", len(self.categories)),
+                ("instances", f"{sum(self.observed)} ours, {sum(self.published)} published"),
+                ("method", self.method))
+        tab = SummaryTable(("category", "ours", "published"),
+                           tuple(zip(self.categories, self.observed, self.published,
+                                     strict=True)))
+        return Summary(f"GTest of our Table 2 against the published one: G = "
+                       f"{self.statistic:.4g}, dof = {self.dof}, p = {self.pvalue:.4g}",
+                       rows, tab, brief=("G", "dof", "pvalue", "categories"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
+
 
 def counts_to_table(
     counts: dict[tuple[int, int], int], minima: Iterable[int], real: Iterable[int]
@@ -249,6 +289,22 @@ class PublishedSummary:
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
+
+    def _summary(self) -> Summary:
+        rows = (("instances", self.grand_total),
+                ("mean local minima", self.mean_minima),
+                ("mean real critical points", self.mean_real),
+                ("row totals (#minima: n)", self.row_totals),
+                ("column totals (#real: n)", self.column_totals),
+                ("all real counts odd", self.all_real_counts_odd),
+                ("every cell has #real ≥ 2·#minima + 1", self.cells_satisfy_real_ge_2min_plus_1))
+        return Summary(f"PublishedSummary of Trager et al. 2020 Table 2: {self.grand_total} "
+                       f"instances", rows,
+                       brief=("instances", "mean local minima", "mean real critical points"))
+
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def published_table2_summary() -> PublishedSummary:
