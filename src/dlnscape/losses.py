@@ -21,9 +21,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+# sets JAX's environment defaults (CPU, float64) without importing jax, which loads on first use
+from dlnscape import jax_support as _jax_support  # noqa: F401
 from dlnscape.architecture import as_float_matrix
 from dlnscape.errors import LossError, PointError
-from dlnscape.jax_support import jax, jnp
 from dlnscape.report.summary import shapes_repr
 
 
@@ -152,6 +153,8 @@ def jet_taylor(fn: Callable, coeffs: Sequence[np.ndarray], order: int) -> np.nda
     the k-th derivative divided by ``k!``. The propagation is jitted and cached per
     (function, order, number of coefficients); JAX recompiles only for new shapes.
     """
+    from dlnscape.jax_support import jnp
+
     cs = tuple(jnp.asarray(c) for c in coeffs)
     return np.asarray(_jet_fn(fn, int(order), len(cs))(cs), dtype=np.float64)
 
@@ -159,6 +162,8 @@ def jet_taylor(fn: Callable, coeffs: Sequence[np.ndarray], order: int) -> np.nda
 @functools.lru_cache(maxsize=64)
 def _jet_fn(fn: Callable, order: int, n_coeffs: int) -> Callable:
     from jax.experimental import jet
+
+    from dlnscape.jax_support import jax, jnp
 
     def taylor(cs):
         c0 = fn(cs[0])
@@ -249,6 +254,8 @@ class SquaredLoss(Loss):
         return np.kron(np.eye(self.shape[0]), self._XXt)
 
     def jax_value(self, W):
+        from dlnscape.jax_support import jnp
+
         R = W @ jnp.asarray(self.X) - jnp.asarray(self.Y)
         return 0.5 * jnp.sum(R * R)
 
@@ -327,6 +334,8 @@ class DistanceLoss(Loss):
         return (None, 2.0 * np.eye(self.Q0.shape[1])) if self._G is None else None
 
     def jax_value(self, W):
+        from dlnscape.jax_support import jnp
+
         d = jnp.ravel(W - jnp.asarray(self.Q0))
         if self.phi is not None:
             d = jnp.asarray(self.phi) @ d
@@ -388,6 +397,8 @@ class LinearQuadraticLoss(Loss):
         return None, self.c * np.eye(self.A.shape[1])
 
     def jax_value(self, W):
+        from dlnscape.jax_support import jnp
+
         D = W - jnp.asarray(self.W0)
         return jnp.sum(jnp.asarray(self.A) * W) + 0.5 * self.c * jnp.sum(D * D)
 
@@ -489,6 +500,8 @@ class LogisticLoss(Loss):
         return ((Vs @ self.X) * w) @ self.X.T + self.ridge * Vs
 
     def jax_value(self, W):
+        from dlnscape.jax_support import jnp
+
         Z = W @ jnp.asarray(self.X)
         return jnp.sum(_jax_softplus(-jnp.asarray(self.labels) * Z)) / self.n + (
             0.5 * self.ridge * jnp.sum(W * W)
@@ -499,6 +512,8 @@ def _jax_softplus(x):
     # written with primitives that jet supports (jnp.logaddexp is a custom_jvp, which jet rejects).
     # Each branch is smooth where it is used; |x| is avoided because its derivative at 0 is 0,
     # and the inputs are clamped so the branch not taken cannot overflow (NaN in derivatives).
+    from dlnscape.jax_support import jnp
+
     pos = x > 0
     xp = jnp.where(pos, x, 0.0)
     xn = jnp.where(pos, 0.0, x)
@@ -537,6 +552,8 @@ class JaxLoss(Loss):
     degree: int | None = None
 
     def __post_init__(self) -> None:
+        from dlnscape.jax_support import jax
+
         if not callable(self.fn):
             raise LossError(f"fn: expected a callable W -> scalar written in JAX, got {self.fn!r}")
         d = self.degree
@@ -552,6 +569,8 @@ class JaxLoss(Loss):
 
     def check_shape(self, shape: tuple[int, int]) -> None:
         """Check the declared shape, then that ``fn`` maps a ``shape`` matrix to a real scalar."""
+        from dlnscape.jax_support import jax, jnp
+
         super().check_shape(shape)
         try:
             out = jax.eval_shape(self.fn, jax.ShapeDtypeStruct(tuple(shape), jnp.float64))
@@ -567,15 +586,21 @@ class JaxLoss(Loss):
             )
 
     def value(self, W: np.ndarray) -> float:
+        from dlnscape.jax_support import jnp
+
         v = self._value(jnp.asarray(W))
         if jnp.ndim(v) != 0:
             raise LossError(f"fn: expected a scalar-valued function, got output shape {v.shape}")
         return float(v)
 
     def grad(self, W: np.ndarray) -> np.ndarray:
+        from dlnscape.jax_support import jnp
+
         return np.asarray(self._grad(jnp.asarray(W)))
 
     def hessian_apply(self, W: np.ndarray, Vs: np.ndarray) -> np.ndarray:
+        from dlnscape.jax_support import jnp
+
         return np.asarray(self._hvp_batch(jnp.asarray(W), jnp.asarray(Vs)))
 
     def jax_value(self, W):
@@ -659,6 +684,8 @@ class HuberLoss(Loss):
         return LossMagnitude(0.5 * r * r, r * _fro(self.X))
 
     def jax_value(self, W):
+        from dlnscape.jax_support import jnp
+
         R = W @ jnp.asarray(self.X) - jnp.asarray(self.Y)
         # |r| through where (supported by jet), each branch smooth where it is used
         a = jnp.where(R > 0, R, -R)

@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dlnscape.architecture import Architecture, Point
 from dlnscape.errors import DlnscapeError, LossError, SpecError
-from dlnscape.jax_support import jnp
 from dlnscape.losses import (
     DistanceLoss,
     JaxLoss,
@@ -200,6 +199,8 @@ def quartic_loss(C, B) -> QuarticLoss:
                         f"shape {C.shape}")
     if not (np.isfinite(C).all() and np.isfinite(B).all()):
         raise LossError("C, B: expected finite numbers")
+    from dlnscape.jax_support import jnp
+
     jC, jB = jnp.asarray(C), jnp.asarray(B)
 
     def fn(W):

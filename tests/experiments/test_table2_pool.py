@@ -101,10 +101,6 @@ def test_enumeration_initialises_no_jax_backend(tmp_path):
 
 
 @needs_backend
-@pytest.mark.xfail(reason="`import dlnscape` imports JAX (the package __init__ star-imports "
-                          "geometry, critical and landscape; losses imports jax_support): "
-                          "a lazy package import is outside the enumeration code",
-                   strict=True)
 def test_enumeration_does_not_import_jax(tmp_path):
     p = _run_script(tmp_path, """
         import sys

@@ -31,7 +31,6 @@ from dlnscape.commands._common import (
     write_json_atomic,
 )
 from dlnscape.errors import ArchitectureError, DlnscapeError
-from dlnscape.jax_support import jax, jnp
 from dlnscape.landscape import Landscape
 from dlnscape.losses import Loss
 from dlnscape.registry import (
@@ -149,6 +148,8 @@ def _timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[Any, float]:
 def _jax_reference(land: Landscape):
     """JAX functions of the packed vector: ``loss.jax_value(model.jax_forward(θ))`` plus the
     regularizer's ``jax_value(θ)`` when the landscape has one."""
+    from dlnscape.jax_support import jax, jnp
+
     model, loss, reg = land.model, land.loss, land.regularizer
     lay = land.layout
     offs, shapes = lay.offsets, lay.shapes
@@ -178,6 +179,8 @@ def _jax_reference(land: Landscape):
 
 def compare(land: Landscape, theta, direction, *, eps: float = 1e-5) -> list[Row]:
     """Every oracle of ``land`` at ``theta`` (and along ``direction``) three ways."""
+    from dlnscape.jax_support import jax, jnp
+
     P = land.n_params
     x, v = pack(theta), pack(direction)
     jx, jv = jnp.asarray(x), jnp.asarray(v)
