@@ -109,7 +109,7 @@ class DoubleWellLoss(Loss):
                              float(np.linalg.norm(d**3) + self.a * np.linalg.norm(d)))
 
     def jax_value(self, W):
-        import jax.numpy as jnp
+        from dlnscape.jax_support import jnp
 
         D = W - jnp.asarray(self.Q)
         D2 = D * D
