@@ -26,6 +26,8 @@ def test_ed_table_entries_agree_with_the_formulas_and_msolve():
     assert t.entry(3, 3, 2).value == 39  # Trager et al. 2020, Ex 13 (and duality)
     assert t.duality_checks() == [{"shape": [3, 3], "r": 1, "dual_r": 2, "counts": [39, 39],
                                    "agree": True}]
+    page = t._repr_html_()  # the notebook view: one row per entry, the counts in it
+    assert page.count("<tr><td>") == len(t.entries) and page.count("<td>39</td>") >= 4
 
 
 def test_no_formula_for_the_middle_ranks():

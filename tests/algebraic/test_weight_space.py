@@ -135,3 +135,13 @@ def test_widths_2222_with_one_data_point_have_641_critical_points_mehta_et_al():
 def test_a_bad_rng_is_a_clear_error(rng):
     with pytest.raises(DlnscapeError, match="rng"):
         critical_points(regularized((2, 2), 1), rng=rng)
+
+
+def test_the_notebook_view_shows_the_count_the_partition_and_each_real_point(res_222):
+    _L, res = res_222
+    page = res._repr_html_()
+    assert page.startswith("<table") and "33 complex" in page
+    assert "W1:0000|W2:0000" in page and f"{res.zero_patterns['W1:0000|W2:0000']['real']}" in page
+    # one table row per real critical point, each with its verdict
+    assert page.count("<tr><td>") == res.n_real
+    assert page.count("local minimum") >= res.n_local_minima

@@ -34,7 +34,14 @@ from dlnscape.algebraic.ed_formulas import (  # noqa: F401  (re-exported)
 )
 from dlnscape.algebraic.solve import critical_points_on_Mr, get_backend
 from dlnscape.errors import DlnscapeError, LossError, ShapeError
-from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
+from dlnscape.report.summary import (
+    Summary,
+    SummaryTable,
+    summary_html,
+    summary_html_method,
+    summary_repr,
+    summary_str,
+)
 from dlnscape.validate import check_rng
 
 
@@ -277,6 +284,14 @@ class EDDegreeTable:
         return (f"generic ED degrees of M_r, m ≤ n ≤ {self.max_n}: {len(self.entries)} entries, "
                 f"{n_ok} with agreeing formula/computed/msolve values, {n_bad} disagreeing "
                 f"({self.seconds:.0f} s)\n" + self.markdown())
+
+    def _repr_html_(self) -> str:
+        n_bad = sum(e.agrees is False for e in self.entries)
+        rows = (("entries", len(self.entries)),
+                ("agreeing", sum(e.agrees is True for e in self.entries)),
+                ("disagreeing", n_bad), ("seconds", self.seconds))
+        return summary_html(f"generic ED degrees of M_r, m ≤ n ≤ {self.max_n}", rows,
+                            SummaryTable(tuple(self.HEADER), tuple(map(tuple, self.rows()))))
 
     def to_dict(self) -> dict:
         return {"max_m": self.max_m, "max_n": self.max_n, "seconds": self.seconds,

@@ -53,6 +53,7 @@ from dlnscape.algebraic.formulation import (
 from dlnscape.algebraic.monodromy import merge_solutions, monodromy_solve
 from dlnscape.algebraic.parametric import coefficients, newton, track_segment
 from dlnscape.errors import DlnscapeError, LossError, SolverError
+from dlnscape.report.summary import SummaryTable, summary_html
 
 #: backends of :func:`critical_points`
 WEIGHT_SPACE_BACKENDS = ("auto", "homotopy", "msolve")
@@ -513,6 +514,23 @@ class WeightSpaceCriticalPoints:
 
     def __repr__(self) -> str:
         return f"<WeightSpaceCriticalPoints {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        rows = [("widths", list(self.widths)), ("result", self.summary()),
+                ("backend", self.backend), ("seconds", self.seconds),
+                ("bounds (total degree / multihomogeneous)",
+                 f"{self.bezout.get('total_degree')} / {self.bezout.get('multihomogeneous')}"),
+                ("count", self.count_evidence), ("certification", self.certification)]
+        if self.global_minimum is not None:
+            rows.append(("global minimum (value)", self.global_minimum.value))
+        rows += [(f"zero pattern {pat} (complex/real)", f"{c['complex']}/{c['real']}")
+                 for pat, c in sorted(self.zero_patterns.items(),
+                                      key=lambda kv: -kv[1]["complex"])]
+        table = SummaryTable(("value", "index", "verdict", "zero pattern"),
+                             tuple((p.value, p.index, p.verdict, p.zero_pattern)
+                                   for p in sorted(self.points, key=lambda p: p.value)),
+                             title="real critical points")
+        return summary_html("critical points in weight space", rows, table)
 
     def to_dict(self) -> dict:
         return {"widths": list(self.widths), "finite": self.finite,
