@@ -92,6 +92,25 @@ def write_result(path: str | Path, doc: dict) -> Path:
     return p
 
 
+def blas_info() -> dict[str, Any]:
+    """numpy's BLAS: library, version, the kernel set it runs and the variables that force it."""
+    import numpy as np
+
+    info: dict[str, Any] = {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
+    try:
+        cfg = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        info.update({k: cfg.get(k) for k in ("name", "version")})
+    except Exception:  # noqa: BLE001 - numpy < 1.26 has no dict mode
+        pass
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as feats
+
+        info["cpu_avx512f"] = bool(feats.get("AVX512F"))
+    except Exception:  # noqa: BLE001
+        pass
+    return info
+
+
 def environment() -> dict[str, Any]:
     """What a reader needs to interpret the timings: threads, flags, versions, machine load."""
     import importlib.metadata as md
@@ -116,6 +135,11 @@ def environment() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "load_average_at_start": load,
         "versions": versions,
+        # numpy's OpenBLAS kernels decide its matmul speed: OPENBLAS_CORETYPE=Haswell (set on
+        # some shared machines) forces AVX2 kernels on an AVX-512 CPU, about 2× slower for
+        # 100×100 products, while JAX's XLA picks its own (2026-12-01: dlnscape/JAX grad
+        # ratio 1.41 with Haswell, 0.81 with the detected SkylakeX kernels, P = 30,000)
+        "blas": blas_info(),
         "note": "single-threaded timings on a machine shared with other jobs: medians of repeats "
         "after warm-up; compare ratios measured in the same run rather than absolute times",
     }

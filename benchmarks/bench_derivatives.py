@@ -195,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_json_atomic(args.out, result)
     print(f"ratios are ours/jax (< 1: dlnscape faster); wrote {args.out}")
+    forced = env["blas"].get("OPENBLAS_CORETYPE")
+    if forced:
+        print(f"note: OPENBLAS_CORETYPE={forced} forces numpy's OpenBLAS kernels (JAX's XLA "
+              f"chooses its own); rerun with it unset to compare on the CPU's own kernels")
     return 0
 
 
