@@ -68,6 +68,11 @@ def derivatives(d: dict) -> list[str]:
                    f"{_g(ops['grad']['ratio_ours_over_jax'], 2)} | "
                    f"{_g(ops['hvp']['ratio_ours_over_jax'], 2)} | {hess} | "
                    f"{_g(c['grad_over_value'], 3)} |")
+    blas = d.get("environment", {}).get("blas") or {}
+    if blas.get("OPENBLAS_CORETYPE"):
+        out += ["", f"numpy's OpenBLAS ran the kernels forced by `OPENBLAS_CORETYPE="
+                    f"{blas['OPENBLAS_CORETYPE']}` (set on the machine; JAX's XLA picks its own): "
+                    "numpy's matrix products, hence these ratios, depend on it."]
     return out
 
 
