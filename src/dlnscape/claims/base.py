@@ -226,6 +226,26 @@ class Outcome:
     certificates: tuple[Certificate, ...] = ()
     figures: tuple[Figure, ...] = ()
 
+    def _summary(self) -> Summary:
+        rows = [("status", self.status.value), ("summary", self.summary),
+                ("instances", len(self.instances)), ("numbers", dict(self.numbers) or None),
+                ("certificates", len(self.certificates)), ("figures", len(self.figures))]
+        if self.certificates:
+            rows.append(("certified by", ", ".join(f"{c.name} ({c.kind}: {c.label})"
+                                                   for c in self.certificates)))
+        if self.figures:
+            rows.append(("figure files", ", ".join(f.name for f in self.figures)))
+        return Summary(f"Outcome: {self.status.value}", tuple(rows),
+                       brief=("status", "instances", "certificates", "figures"))
+
+    def __str__(self) -> str:
+        from dlnscape.report.summary import summary_str
+
+        return summary_str(self)
+
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
+
 
 def agrees(summary: str, *, instances=(), numbers: Mapping | None = None,
            figures=()) -> Outcome:

@@ -38,6 +38,36 @@ class Outcome:
     seconds: float
     worker: str
 
+    def _summary(self):
+        from dlnscape.report.summary import Summary
+
+        rows = [("task", self.task_id), ("key", self.key), ("status", self.status),
+                ("seconds", self.seconds), ("worker", self.worker or None)]
+        if self.result is not None:
+            rows.append(("result", self.result))
+        if self.error is not None:
+            rows.append(("error", self.error))
+        if self.traceback:
+            last = self.traceback.strip().splitlines()
+            rows.append(("traceback", f"{len(last)} lines, last: {last[-1] if last else ''}"))
+        return Summary(f"Outcome of task {self.task_id}: {self.status}", tuple(rows),
+                       brief=("task", "key", "status", "seconds", "error"))
+
+    def __str__(self) -> str:
+        from dlnscape.report.summary import summary_str
+
+        return summary_str(self)
+
+    def __repr__(self) -> str:
+        from dlnscape.report.summary import summary_repr
+
+        return summary_repr(self)
+
+    def _repr_html_(self) -> str:
+        from dlnscape.report.summary import summary_html_method
+
+        return summary_html_method(self)
+
 
 def dumps(obj) -> str:
     """Canonical JSON: sorted keys, no spaces, floats by repr (round-trip exact)."""
