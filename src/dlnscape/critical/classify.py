@@ -66,7 +66,7 @@ from dlnscape.tolerances import (
     hessian_zero_threshold,
     relative_gradient_at,
 )
-from dlnscape.validate import check_rng
+from dlnscape.validate import check_products_finite, check_rng
 
 VERDICTS = tuple(v.value for v in Verdict)
 
@@ -488,7 +488,9 @@ def classify(
     :class:`~dlnscape.tolerances.Tolerances` or a dict of its fields) sets the relative
     thresholds. The verdict and its certificates are re-checked once with the same check as
     ``Classification.verify`` before they are returned; a verdict whose evidence does not
-    re-check becomes "undetermined" (with the failed checks in ``reasons``).
+    re-check becomes "undetermined" (with the failed checks in ``reasons``). A point whose
+    entries are not finite or whose products would overflow float64 in the Hessian is a
+    :class:`~dlnscape.errors.PointError` (:func:`dlnscape.validate.check_products_finite`).
 
     The steps: smoothness (:func:`_nonsmooth`), first order (:func:`_first_order`), the Hessian
     (:func:`_hessian`), negative curvature (:func:`_negative_curvature`), globality
@@ -497,6 +499,7 @@ def classify(
     does not declare (image M_r, fiber moves, a global-minimum oracle) is not used, and the
     verdict says so ("globality unknown: …").
     """
+    check_products_finite(landscape.point(theta), "theta")
     run = _Run(landscape, theta, _as_budget(budget), as_tolerances(tol),
                check_rng(rng, "rng"))
     # at a kink of the model derivative-based evidence (even "not critical") means nothing

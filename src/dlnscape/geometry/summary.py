@@ -9,6 +9,7 @@ import numpy as np
 
 from dlnscape.architecture import end_to_end
 from dlnscape.errors import MemoryBudgetError
+from dlnscape.geometry._common import point_and_arch
 from dlnscape.geometry.differential import (
     differential_rank,
     image_contains_tangent_space,
@@ -22,6 +23,7 @@ from dlnscape.geometry.openness import is_locally_open, layerwise_openness_test
 from dlnscape.geometry.pure import critical_type
 from dlnscape.geometry.ranks import rank_profile
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
+from dlnscape.validate import check_products_finite
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,13 @@ def geometry_summary(
     rng: np.random.Generator | int | None = 0,
 ) -> GeometrySummary:
     """Ranks, differential, submersion, openness, fibers, M_r and (with a landscape) the
-    pure/spurious type at θ — each with its evidence."""
+    pure/spurious type at θ — each with its evidence.
+
+    θ must have finite entries whose products do not overflow float64
+    (:func:`dlnscape.validate.check_products_finite`): a :class:`~dlnscape.errors.PointError`
+    naming ``theta`` otherwise, before any linear algebra."""
+    theta, _ = point_and_arch(theta)
+    check_products_finite(theta, "theta")
     prof = rank_profile(theta, rtol)
     arch = prof.arch
     W = end_to_end(prof_theta := tuple(np.asarray(x, dtype=np.float64) for x in theta))
