@@ -85,4 +85,4 @@ def test_the_atlas_report_names_the_source_text_of_each_seed():
         p = next(q for q in PAPERS if q.seed == seed)
         assert f"Source: {p.reference()}" in md
         assert p.title.replace("“", "").split(" (")[0][:30] in page.replace("&#x27;", "'")
-    assert "arXiv:1910.00359" in md and "arXiv:1910.00359" in page
+    assert "arXiv:1910.01671" in md and "arXiv:1910.01671" in page
