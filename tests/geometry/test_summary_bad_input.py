@@ -102,3 +102,16 @@ def test_classify_refuses_the_same_points(example, value):
         dl.classify(L, _with_entry(theta, value), rng=0)
     with pytest.raises(PointError, match=r"theta\[0\] \(W_1\): expected finite entries"):
         dl.classify(L, _with_entry(theta, np.nan), rng=0)
+
+
+@pytest.mark.parametrize("fn", ["rank_profile", "differential_rank", "is_locally_open",
+                                "jacobian_rank", "is_submersion"])
+def test_every_geometry_function_refuses_overflowing_products_with_the_argument_name(
+        example, fn):
+    """The check sits where geometry functions read a point (``point_and_arch``): the
+    functions called one by one refuse what ``geometry_summary`` refuses."""
+    import dlnscape.geometry as geo
+
+    _L, theta = example
+    with pytest.raises(PointError, match="^theta: expected finite entries whose products"):
+        getattr(geo, fn)(_with_entry(theta, 1e200))

@@ -9,6 +9,7 @@ import numpy as np
 from dlnscape.architecture import Architecture, Point, as_float_matrix, check_point
 from dlnscape.errors import PointError
 from dlnscape.linalg import RankDecision, default_rtol
+from dlnscape.validate import check_products_finite
 
 
 def point_and_arch(
@@ -40,7 +41,11 @@ def point_and_arch(
         if min(widths) == 0:
             raise PointError(f"{name}: every width must be positive, got widths {widths}")
         arch = Architecture(widths)
-    return check_point(arch, theta, name), arch
+    theta = check_point(arch, theta, name)
+    # every geometry function takes SVDs of products of the layers: refuse a point whose
+    # products overflow float64 here, with the argument's name, not deep inside numpy
+    check_products_finite(theta, name)
+    return theta, arch
 
 
 #: computed bases pass through a few SVDs; their errors add up to some ulps per entry

@@ -23,7 +23,6 @@ from dlnscape.geometry.openness import is_locally_open, layerwise_openness_test
 from dlnscape.geometry.pure import critical_type
 from dlnscape.geometry.ranks import rank_profile
 from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
-from dlnscape.validate import check_products_finite
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,7 @@ def geometry_summary(
     θ must have finite entries whose products do not overflow float64
     (:func:`dlnscape.validate.check_products_finite`): a :class:`~dlnscape.errors.PointError`
     naming ``theta`` otherwise, before any linear algebra."""
-    theta, _ = point_and_arch(theta)
-    check_products_finite(theta, "theta")
+    theta, _ = point_and_arch(theta)  # checks the products too (check_products_finite)
     prof = rank_profile(theta, rtol)
     arch = prof.arch
     W = end_to_end(prof_theta := tuple(np.asarray(x, dtype=np.float64) for x in theta))
