@@ -305,9 +305,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{p4['msolve_seconds_per_call_median']:.1f} s: compiled/msolve "
               f"{p4['ratio_compiled_over_msolve']:.4f}, certified {p4['certified']}")
     if a.per_call_only:
-        res["environment"] = {"load_average": os.getloadavg(), "note": "5 agents shared 2 "
-                              "cores during this run: absolute times are pessimistic, the "
-                              "ratios are measured on the same instances in one run"}
+        res["environment"] = {"load_average_end": os.getloadavg(),
+                              "note": "absolute times depend on the machine's load (see the "
+                              "load averages); the ratios are measured on the same instances "
+                              "in one run"}
         write_json_atomic(a.out, res)
         print(f"wrote {a.out}")
         return 0

@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> dict:
         print(out["error"], file=sys.stderr)
         return out
     out["compare"] = compare(10 if args.quick else args.instances, args.seed, args.backend)
-    out["note"] = ("5 agents shared the 2 cores during this run: wall times are pessimistic; "
-                   "each comparison is on the same instances in one run")
+    out["note"] = ("wall times depend on the machine's load (load_average_start, "
+                   "load_average_end); each comparison is on the same instances in one run")
     if args.compare_only:
         out["load_average_end"] = os.getloadavg()
         write_json_atomic(args.out, out)
