@@ -125,3 +125,16 @@ def test_gd_reports_convergence_at_the_minimum_it_reaches():
     assert r.relative_gradient_norm <= 1e-10
     c = dl.classify(L, r.theta, rng=0)
     assert c.verdict == "global_minimum" and c.verify(L)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
+def test_a_diverging_solver_is_reported_not_raised():
+    """TRF from entries ~1e20 leaves float64 inside scipy ('array must not contain infs or
+    NaNs'); the search must say it diverged and return the (valid) starting point."""
+    rng = np.random.default_rng(0)
+    L = Landscape(Architecture([2, 2, 2, 2]),
+                  SquaredLoss(rng.normal(size=(2, 5)), rng.normal(size=(2, 5))))
+    theta = tuple(np.full(s, 1e20) * rng.uniform(0.5, 1.5, size=s) for s in L.arch.shapes)
+    res = find_critical_point(L, theta, method="trust-region")
+    assert not res.converged and "diverged" in res.message
+    assert all(np.array_equal(a, b) for a, b in zip(res.theta, theta, strict=True))

@@ -181,19 +181,27 @@ def find_critical_point(
             "theta", "value", "gradient_norm", "relative_gradient_norm", "converged", "method",
             "n_iter", "seconds")], msg)
 
-    if method == "newton":
-        sol = least_squares(fun, x, jac=lambda v: landscape.hessian(landscape.unpack(v)),
-                            method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=max_iter)
-    else:
-        def jac(v):
-            th = landscape.unpack(v)
-            def mv(u):
-                return landscape.hvp_flat(th, np.ravel(u))
+    try:
+        if method == "newton":
+            sol = least_squares(fun, x, jac=lambda v: landscape.hessian(landscape.unpack(v)),
+                                method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15,
+                                max_nfev=max_iter)
+        else:
+            def jac(v):
+                th = landscape.unpack(v)
+                def mv(u):
+                    return landscape.hvp_flat(th, np.ravel(u))
 
-            return LinearOperator((x.size, x.size), matvec=mv, rmatvec=mv, dtype=np.float64)
+                return LinearOperator((x.size, x.size), matvec=mv, rmatvec=mv, dtype=np.float64)
 
-        sol = least_squares(fun, x, jac=jac, method="trf", tr_solver="lsmr", xtol=1e-15,
-                            ftol=1e-15, gtol=1e-15, max_nfev=max_iter)
+            sol = least_squares(fun, x, jac=jac, method="trf", tr_solver="lsmr", xtol=1e-15,
+                                ftol=1e-15, gtol=1e-15, max_nfev=max_iter)
+    except ValueError as e:
+        # the start was validated: a non-finite value now means the iterates left float64
+        # (e.g. TRF from entries ~1e15); report that honestly instead of scipy's traceback
+        return _result(landscape, x, method, 0, t0,
+                       f"the {method} solver diverged (an iterate or its residual was not "
+                       f"finite: {str(e)[:120]}); the starting point is returned", tol)
     x = sol.x
     if method == "newton":
         x = _polish(landscape, x, tol)
