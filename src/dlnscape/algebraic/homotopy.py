@@ -271,11 +271,14 @@ def _monodromy_start(form: Formulation, family: PolySystem, key: str, seed: int,
     why = ""
     for attempt in range(3):
         left = timeout - (time.perf_counter() - t0)
-        if left <= 0:
+        if left <= 0 and attempt > 0:
             break
+        # the first attempt always runs: monodromy returns what it has when its time is up
+        # (at least the seed solution, a labelled lower bound), however short the timeout
         res = monodromy_solve(MrFamily(form, family), rng=[seed, 7919, attempt],
                               target_count=None if known is None else known[0],
-                              stall_loops=START_STALL_LOOPS, timeout=left, progress=progress)
+                              stall_loops=START_STALL_LOOPS, timeout=max(left, 1e-9),
+                              progress=progress)
         sys0 = family.specialize(res.p0)
         cert = certify_solutions(sys0, res.X, rigorous=False)
         if not (cert.all_approximate_zeros and cert.distinct):
