@@ -119,8 +119,7 @@ def test_ctrl_c_stops_after_the_batches_in_flight_and_resumes(tmp_path):
     _check_resume(tmp_path, out, cfg_path)
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
-def test_a_worker_interrupted_while_it_starts_survives(method):
+def test_a_worker_interrupted_while_it_starts_survives():
     """A Ctrl-C that reaches a pool worker before its initializer ran (a spawned worker spends
     about a second importing dlnscape) must not kill it: the pool would break and the run end
     with exit 2 instead of stopping cleanly (CI failure of 2026-12-01)."""
@@ -128,14 +127,12 @@ def test_a_worker_interrupted_while_it_starts_survives(method):
 
     from dlnscape.experiments.runners import init_pool_worker, worker_context
 
-    if method == "fork" and "jax" in sys.modules:
-        # as in run_table2 (pool_start_method): no fork once JAX's threads may be running
-        pytest.skip("JAX is imported in this test process: fork is unsafe here")
-    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context(method),
+    # spawn, as the engine's pool (the test process has JAX loaded: fork would be unsafe)
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context("spawn"),
                              initializer=init_pool_worker) as ex:
         first = ex.submit(os.getpid)
         (worker,) = ex._processes.values()
-        for _ in range(5):  # while it bootstraps (spawn) or runs its initializer (fork)
+        for _ in range(5):  # while it bootstraps: imports dlnscape, then the initializer
             os.kill(worker.pid, signal.SIGINT)
             time.sleep(0.01)
         assert first.result(timeout=60) == worker.pid
