@@ -33,6 +33,7 @@ from dlnscape.losses import Loss
 from dlnscape.models.base import Parametrization
 from dlnscape.models.linear import LinearNetwork
 from dlnscape.regularizers import Regularizer, as_regularizer
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 from dlnscape.validate import (  # noqa: F401 (DEFAULT_MEMORY_BUDGET is re-exported)
     DEFAULT_MEMORY_BUDGET,
     check_memory,
@@ -350,8 +351,6 @@ class ExtremeEigenvalues:
         }
 
     def _summary(self):
-        from dlnscape.report.summary import Summary
-
         res = None if self.residuals is None or not len(self.residuals) else float(
             np.max(self.residuals))
         rows = (("values", self.values), ("which", self.which), ("method", self.method),
@@ -366,20 +365,9 @@ class ExtremeEigenvalues:
                        f"{'converged' if self.converged else 'NOT converged'})", rows,
                        brief=("values", "which", "method", "converged"))
 
-    def __str__(self) -> str:
-        from dlnscape.report.summary import summary_str
-
-        return summary_str(self)
-
-    def __repr__(self) -> str:
-        from dlnscape.report.summary import summary_repr
-
-        return summary_repr(self)
-
-    def _repr_html_(self) -> str:
-        from dlnscape.report.summary import summary_html_method
-
-        return summary_html_method(self)
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def hessian_extreme_eigenvalues(

@@ -38,7 +38,7 @@ import numpy as np
 
 from dlnscape.errors import DlnscapeError
 from dlnscape.io import to_jsonable
-from dlnscape.report.summary import Summary, summary_html_method, summary_repr
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 
 __all__ = [
     "Certificate",
@@ -238,10 +238,7 @@ class Outcome:
         return Summary(f"Outcome: {self.status.value}", tuple(rows),
                        brief=("status", "instances", "certificates", "figures"))
 
-    def __str__(self) -> str:
-        from dlnscape.report.summary import summary_str
-
-        return summary_str(self)
+    __str__ = summary_str
 
     __repr__ = summary_repr
     _repr_html_ = summary_html_method

@@ -23,6 +23,7 @@ import numpy as np
 
 from dlnscape.experiments.config import ExperimentConfig, config_from_payload
 from dlnscape.io import to_jsonable
+from dlnscape.report.summary import Summary, summary_html_method, summary_repr, summary_str
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,6 @@ class Outcome:
     worker: str
 
     def _summary(self):
-        from dlnscape.report.summary import Summary
-
         rows = [("task", self.task_id), ("key", self.key), ("status", self.status),
                 ("seconds", self.seconds), ("worker", self.worker or None)]
         if self.result is not None:
@@ -53,20 +52,9 @@ class Outcome:
         return Summary(f"Outcome of task {self.task_id}: {self.status}", tuple(rows),
                        brief=("task", "key", "status", "seconds", "error"))
 
-    def __str__(self) -> str:
-        from dlnscape.report.summary import summary_str
-
-        return summary_str(self)
-
-    def __repr__(self) -> str:
-        from dlnscape.report.summary import summary_repr
-
-        return summary_repr(self)
-
-    def _repr_html_(self) -> str:
-        from dlnscape.report.summary import summary_html_method
-
-        return summary_html_method(self)
+    __str__ = summary_str
+    __repr__ = summary_repr
+    _repr_html_ = summary_html_method
 
 
 def dumps(obj) -> str:

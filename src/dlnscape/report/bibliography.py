@@ -18,8 +18,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class _Reference:
+    """What Paper and Work share: an arXiv link and one bibliography line (fields ``authors``,
+    ``title``, ``venue``, ``year``, ``arxiv``)."""
+
+    @property
+    def url(self) -> str | None:
+        return None if self.arxiv is None else f"https://arxiv.org/abs/{self.arxiv}"
+
+    def reference(self) -> str:
+        """One bibliography line: authors, title, venue, year, arXiv id."""
+        arx = f" arXiv:{self.arxiv}." if self.arxiv else ""
+        return f"{self.authors} ({self.year}). *{self.title}*. {self.venue}.{arx}"
+
+
 @dataclass(frozen=True)
-class Paper:
+class Paper(_Reference):
     """One source text and the short key the docs cite it by."""
 
     seed: str
@@ -30,15 +44,6 @@ class Paper:
     year: int
     arxiv: str | None
     note: str = ""
-
-    @property
-    def url(self) -> str | None:
-        return None if self.arxiv is None else f"https://arxiv.org/abs/{self.arxiv}"
-
-    def reference(self) -> str:
-        """One bibliography line: authors, title, venue, year, arXiv id."""
-        arx = f" arXiv:{self.arxiv}." if self.arxiv else ""
-        return f"{self.authors} ({self.year}). *{self.title}*. {self.venue}.{arx}"
 
 
 PAPERS: tuple[Paper, ...] = (
@@ -71,7 +76,7 @@ BY_SEED = {p.seed: p for p in PAPERS}
 
 
 @dataclass(frozen=True)
-class Work:
+class Work(_Reference):
     """A work that docstrings or README cite (not one of the five source texts)."""
 
     key: str
@@ -81,14 +86,6 @@ class Work:
     year: int
     arxiv: str | None
     cited_for: str
-
-    @property
-    def url(self) -> str | None:
-        return None if self.arxiv is None else f"https://arxiv.org/abs/{self.arxiv}"
-
-    def reference(self) -> str:
-        arx = f" arXiv:{self.arxiv}." if self.arxiv else ""
-        return f"{self.authors} ({self.year}). *{self.title}*. {self.venue}.{arx}"
 
 
 #: the other works cited in docstrings and README, by the key they are cited with
